@@ -1,0 +1,54 @@
+"""Permission checks: each returns the object or raises NotFound / Forbidden.
+
+A visitor asking for anything outside its own conversation gets NotFound, never
+Forbidden, so ids of other visitors' data cannot be probed.
+"""
+
+import uuid
+
+from django.db.models import QuerySet
+
+from conversations.actors import Actor
+from conversations.models import Conversation
+from livechat.errors import Forbidden, NotFound
+
+
+def parse_id(value, *, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise NotFound(f"{what} not found.") from None
+
+
+def access_conversation(
+    *, actor: Actor, conversation_id=None, queryset: QuerySet | None = None
+) -> Conversation:
+    """The conversation `actor` may act on: any for agents, only its own for a visitor."""
+    qs = queryset if queryset is not None else Conversation.objects.all()
+    if actor.is_visitor:
+        conversation = qs.filter(visitor_id=actor.visitor.pk).first()
+    elif actor.is_agent or actor.type in ("ai", "system"):
+        pk = parse_id(conversation_id, what="Conversation")
+        conversation = qs.filter(pk=pk).first()
+    else:
+        raise Forbidden("Not allowed.")
+    if conversation is None:
+        raise NotFound("Conversation not found.")
+    return conversation
+
+
+def access_message_author(*, actor: Actor, message, allow_supervisor: bool = False) -> None:
+    """Only a message's author may change it (and, for deletes, a supervisor)."""
+    if actor.is_visitor:
+        if message.conversation.visitor_id != actor.visitor.pk:
+            raise NotFound("Message not found.")
+        if message.sender_visitor_id != actor.visitor.pk:
+            raise Forbidden("You can only change your own messages.")
+        return
+    if actor.is_agent:
+        if message.sender_agent_id == actor.user.pk:
+            return
+        if allow_supervisor and actor.is_supervisor:
+            return
+        raise Forbidden("You can only change your own messages.")
+    raise Forbidden("Not allowed.")

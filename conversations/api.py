@@ -1,0 +1,69 @@
+"""Agents' REST endpoints for conversations."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conversations import services
+from conversations.access import access_conversation
+from conversations.selectors import conversation_list, conversation_queryset
+from conversations.serializers import ConversationSerializer, ConversationUpdateSerializer
+from livechat.authentication import AgentThrottle, actor_for
+
+
+class ConversationListView(generics.ListAPIView):
+    serializer_class = ConversationSerializer
+    throttle_classes = [AgentThrottle]
+
+    @extend_schema(
+        summary="List conversations, newest activity first",
+        parameters=[
+            OpenApiParameter("status", str, enum=["open", "pending", "closed"]),
+            OpenApiParameter("assignee", str, description="`me`, `none` or an agent id"),
+            OpenApiParameter("q", str, description="search visitor name, email and message text"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return conversation_list(
+            user=self.request.user,
+            status=params.get("status"),
+            assignee=params.get("assignee"),
+            q=params.get("q"),
+        )
+
+
+class ConversationDetailView(APIView):
+    throttle_classes = [AgentThrottle]
+
+    @extend_schema(summary="One conversation", responses=ConversationSerializer)
+    def get(self, request, conversation_id):
+        conversation = access_conversation(
+            actor=actor_for(request),
+            conversation_id=conversation_id,
+            queryset=conversation_queryset(),
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+    @extend_schema(
+        summary="Change status, assignee or the AI flag",
+        request=ConversationUpdateSerializer,
+        responses=ConversationSerializer,
+    )
+    def patch(self, request, conversation_id):
+        serializer = ConversationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = {k: v for k, v in serializer.validated_data.items()}
+        services.conversation_update(
+            actor=actor_for(request),
+            conversation_id=conversation_id,
+            status=changes.get("status", services.UNSET),
+            assignee_id=changes.get("assignee_id", services.UNSET),
+            ai_enabled=changes.get("ai_enabled", services.UNSET),
+        )
+        conversation = conversation_queryset().get(pk=conversation_id)
+        return Response(ConversationSerializer(conversation).data)

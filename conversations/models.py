@@ -1,0 +1,110 @@
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def hash_token_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Visitor(models.Model):
+    """Someone chatting from the widget. Authenticates with a bearer token.
+
+    The token is `<visitor id>.<secret>`; only the SHA-256 of the secret is stored, so a
+    database leak does not hand out live sessions, and the id lets us compare one row's
+    hash in constant time instead of searching by secret.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(max_length=254, blank=True, null=True)
+    page_url = models.URLField(max_length=2000, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    token_hash = models.CharField(max_length=64, editable=False)
+    token_revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"Visitor {self.id.hex[:6]}"
+
+    def issue_token(self) -> str:
+        """Set a fresh secret (revoking any earlier token) and return the bearer token."""
+        secret = secrets.token_urlsafe(32)  # 256 bits
+        self.token_hash = hash_token_secret(secret)
+        self.token_revoked_at = None
+        return f"{self.id}.{secret}"
+
+    def token_matches(self, secret: str) -> bool:
+        return self.token_revoked_at is None and hmac.compare_digest(
+            self.token_hash, hash_token_secret(secret)
+        )
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    CLOSED = "closed", "Closed"
+
+
+class Conversation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visitor = models.OneToOneField(Visitor, on_delete=models.CASCADE, related_name="conversation")
+    status = models.CharField(
+        max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    ai_enabled = models.BooleanField(default=True)
+    # The change counter: every change to the conversation or one of its messages takes
+    # the next value, so `since_version` finds exactly what changed.
+    version = models.PositiveBigIntegerField(default=0)
+    last_seq = models.PositiveIntegerField(default=0)
+    last_message = models.ForeignKey(
+        "messaging.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    visitor_last_read_seq = models.PositiveIntegerField(default=0)
+    visitor_read_at = models.DateTimeField(null=True, blank=True)
+    agent_last_read_seq = models.PositiveIntegerField(default=0)
+    agent_read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["-updated_at"], name="conv_activity_idx"),
+            models.Index(fields=["status", "-updated_at"], name="conv_status_activity_idx"),
+            models.Index(fields=["assignee", "status", "-updated_at"], name="conv_assignee_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ConversationStatus.values), name="conv_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(status=ConversationStatus.CLOSED),
+                name="conv_closed_at_only_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation with {self.visitor.display_name}"

@@ -1,0 +1,81 @@
+"""The widget's REST endpoints, authenticated by the visitor token."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conversations import services
+from conversations.selectors import conversation_queryset
+from conversations.serializers import (
+    ConversationSerializer,
+    VisitorSerializer,
+    WidgetSessionOutSerializer,
+    WidgetSessionSerializer,
+)
+from livechat.authentication import (
+    IsVisitor,
+    VisitorThrottle,
+    VisitorTokenAuthentication,
+    WidgetSessionThrottle,
+)
+from livechat.errors import Forbidden, NotFound
+from livechat.origins import widget_origin_allowed
+from messaging.api import PAGE_PARAMETERS, message_page_response
+from messaging.serializers import MessagePageSerializer
+
+
+class WidgetSessionView(APIView):
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [WidgetSessionThrottle]
+
+    @extend_schema(
+        summary="Start a visitor session; returns the visitor token (shown once)",
+        request=WidgetSessionSerializer,
+        responses={201: WidgetSessionOutSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        origin = request.headers.get("Origin")
+        if origin is not None and not widget_origin_allowed(origin, request=request):
+            raise Forbidden("This website is not allowed to use the chat widget.")
+        serializer = WidgetSessionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visitor, token = services.visitor_create(
+            **serializer.validated_data, user_agent=request.headers.get("User-Agent", "")
+        )
+        return Response(
+            {"visitor": VisitorSerializer(visitor).data, "token": token},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class _VisitorView(APIView):
+    authentication_classes = [VisitorTokenAuthentication]
+    permission_classes = [IsVisitor]
+    throttle_classes = [VisitorThrottle]
+
+    def visitor_conversation(self, request):
+        conversation = conversation_queryset().filter(visitor_id=request.user.visitor.pk).first()
+        if conversation is None:
+            raise NotFound("No conversation yet: it starts with the first message.")
+        return conversation
+
+
+class WidgetConversationView(_VisitorView):
+    @extend_schema(summary="The visitor's conversation", responses=ConversationSerializer)
+    def get(self, request):
+        return Response(ConversationSerializer(self.visitor_conversation(request)).data)
+
+
+class WidgetMessagesView(_VisitorView):
+    @extend_schema(
+        summary="A page of the visitor's conversation",
+        parameters=PAGE_PARAMETERS,
+        responses=MessagePageSerializer,
+    )
+    def get(self, request):
+        return message_page_response(request, self.visitor_conversation(request))
+
+

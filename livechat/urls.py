@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from conversations.api import ConversationDetailView, ConversationListView
+from conversations.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
+from livechat.accounts import AgentLoginView, ObtainAuthTokenView
+from livechat.health import healthz
+from messaging.api import MessageDetailView, MessageListView
+
+api_v1 = [
+    path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),
+    path("widget/session/", WidgetSessionView.as_view(), name="widget-session"),
+    path("widget/conversation/", WidgetConversationView.as_view(), name="widget-conversation"),
+    path("widget/messages/", WidgetMessagesView.as_view(), name="widget-messages"),
+    path("conversations/", ConversationListView.as_view(), name="conversation-list"),
+    path(
+        "conversations/<str:conversation_id>/",
+        ConversationDetailView.as_view(),
+        name="conversation-detail",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages/",
+        MessageListView.as_view(),
+        name="message-list",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages/<str:message_id>/",
+        MessageDetailView.as_view(),
+        name="message-detail",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("healthz/", healthz),
+    path("api/v1/", include(api_v1)),
+    path("accounts/login/", AgentLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("", include("dashboard.urls")),
+]
+
+handler404 = "livechat.views.not_found"
+handler500 = "livechat.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

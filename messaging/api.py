@@ -1,0 +1,97 @@
+"""REST endpoints for message history and agents' messages."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conversations.access import access_conversation, parse_id
+from livechat.errors import NotFound
+from livechat.authentication import AgentThrottle, actor_for
+from messaging import services
+from messaging.models import Message
+from messaging.selectors import message_page, parse_page_params
+from messaging.serializers import (
+    MessageCreateSerializer,
+    MessageEditSerializer,
+    MessagePageSerializer,
+    MessageSerializer,
+)
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("after_seq", int, description="messages with seq > N"),
+    OpenApiParameter("before_seq", int, description="the messages just before seq N"),
+    OpenApiParameter("since_version", int, description="messages created/edited/deleted after V"),
+    OpenApiParameter("limit", int, description="default 50, max 200"),
+]
+
+
+def message_page_response(request, conversation) -> Response:
+    page = message_page(conversation=conversation, **parse_page_params(request.query_params))
+    return Response(
+        {
+            "results": MessageSerializer(page.results, many=True).data,
+            "has_more": page.has_more,
+            "version": page.version,
+        }
+    )
+
+
+class MessageListView(APIView):
+    throttle_classes = [AgentThrottle]
+
+    @extend_schema(
+        summary="A page of a conversation's messages, in seq order",
+        parameters=PAGE_PARAMETERS,
+        responses=MessagePageSerializer,
+    )
+    def get(self, request, conversation_id):
+        conversation = access_conversation(actor=actor_for(request), conversation_id=conversation_id)
+        return message_page_response(request, conversation)
+
+    @extend_schema(
+        summary="Send a message as the agent (idempotent by client_id)",
+        request=MessageCreateSerializer,
+        responses={201: MessageSerializer, 200: MessageSerializer},
+    )
+    def post(self, request, conversation_id):
+        serializer = MessageCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message, created = services.message_send(
+            actor=actor_for(request),
+            conversation_id=conversation_id,
+            body=serializer.validated_data["body"],
+            client_id=serializer.validated_data.get("client_id"),
+        )
+        return Response(
+            MessageSerializer(message).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MessageDetailView(APIView):
+    throttle_classes = [AgentThrottle]
+
+    def _in_conversation(self, request, conversation_id, message_id) -> None:
+        conversation = access_conversation(actor=actor_for(request), conversation_id=conversation_id)
+        pk = parse_id(message_id, what="Message")
+        if not Message.objects.filter(pk=pk, conversation_id=conversation.pk).exists():
+            raise NotFound("Message not found.")
+
+    @extend_schema(
+        summary="Edit your own message", request=MessageEditSerializer, responses=MessageSerializer
+    )
+    def patch(self, request, conversation_id, message_id):
+        serializer = MessageEditSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self._in_conversation(request, conversation_id, message_id)
+        message = services.message_edit(
+            actor=actor_for(request), message_id=message_id, body=serializer.validated_data["body"]
+        )
+        return Response(MessageSerializer(message).data)
+
+    @extend_schema(summary="Delete your own message (supervisors: any)", responses={204: None})
+    def delete(self, request, conversation_id, message_id):
+        self._in_conversation(request, conversation_id, message_id)
+        services.message_delete(actor=actor_for(request), message_id=message_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

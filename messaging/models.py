@@ -1,0 +1,119 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+
+MAX_BODY_LENGTH = 5000
+MAX_CLIENT_ID_LENGTH = 64
+
+# Lets the check constraint below express "at most MAX_BODY_LENGTH characters".
+models.TextField.register_lookup(Length, "length")
+
+
+class SenderType(models.TextChoices):
+    VISITOR = "visitor", "Visitor"
+    AGENT = "agent", "Agent"
+    AI = "ai", "AI"
+    SYSTEM = "system", "System"
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveIntegerField()
+    version = models.PositiveBigIntegerField()
+    client_id = models.CharField(max_length=MAX_CLIENT_ID_LENGTH, null=True, blank=True)
+    sender_type = models.CharField(max_length=10, choices=SenderType.choices)
+    sender_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    sender_visitor = models.ForeignKey(
+        "conversations.Visitor",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            # since_version: "what changed in this conversation after V"
+            models.Index(fields=["conversation", "version"], name="msg_conv_version_idx"),
+        ]
+        constraints = [
+            # History pages walk this unique index (conversation, seq) in both directions.
+            models.UniqueConstraint(fields=["conversation", "seq"], name="msg_unique_seq"),
+            models.UniqueConstraint(
+                fields=["sender_agent", "client_id"],
+                condition=Q(sender_agent__isnull=False, client_id__isnull=False),
+                name="msg_unique_agent_client_id",
+            ),
+            models.UniqueConstraint(
+                fields=["sender_visitor", "client_id"],
+                condition=Q(sender_visitor__isnull=False, client_id__isnull=False),
+                name="msg_unique_visitor_client_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(sender_type__in=SenderType.values), name="msg_sender_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(sender_type=SenderType.AGENT, sender_agent__isnull=False)
+                    | Q(sender_type=SenderType.VISITOR, sender_visitor__isnull=False)
+                    | Q(sender_type__in=[SenderType.AI, SenderType.SYSTEM])
+                ),
+                name="msg_sender_matches_type",
+            ),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="msg_seq_positive"),
+            models.CheckConstraint(
+                condition=Q(body__length__lte=MAX_BODY_LENGTH), name="msg_body_max_length"
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=True) | Q(body=""), name="msg_deleted_has_no_body"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} in {self.conversation_id}"
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class EditKind(models.TextChoices):
+    EDIT = "edit", "Edited"
+    DELETE = "delete", "Deleted"
+
+
+class MessageEdit(models.Model):
+    """An earlier body of a message, kept when it was edited or deleted (supervisors only)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="edits")
+    kind = models.CharField(max_length=10, choices=EditKind.choices)
+    previous_body = models.TextField()
+    changed_by_type = models.CharField(max_length=10, choices=SenderType.choices)
+    changed_by_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["message", "changed_at"], name="msgedit_message_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.message_id} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,216 @@
+"""Every change to messages: send, edit, delete. Writes, version bump, broadcast on commit."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversations.access import access_conversation, access_message_author, parse_id
+from conversations.actors import Actor
+from conversations.models import Conversation, ConversationStatus, Visitor
+from conversations.serializers import serialize_conversation
+from livechat.errors import Conflict, NotFound, ValidationFailed
+from messaging.models import MAX_BODY_LENGTH, MAX_CLIENT_ID_LENGTH, EditKind, Message, MessageEdit
+from messaging.serializers import serialize_message
+from realtime import groups
+from realtime.broadcast import broadcast_on_commit
+
+
+def clean_body(body) -> str:
+    if not isinstance(body, str):
+        raise ValidationFailed("body: Must be a string.", errors={"body": ["Must be a string."]})
+    body = body.strip()
+    if not body:
+        raise ValidationFailed("body: This field may not be blank.", errors={"body": ["blank"]})
+    if len(body) > MAX_BODY_LENGTH:
+        msg = f"Ensure this field has no more than {MAX_BODY_LENGTH} characters."
+        raise ValidationFailed(f"body: {msg}", errors={"body": [msg]})
+    if "\x00" in body:
+        raise ValidationFailed("body: Null characters are not allowed.", errors={"body": ["null"]})
+    return body
+
+
+def clean_client_id(client_id) -> str | None:
+    if client_id is None:
+        return None
+    if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_CLIENT_ID_LENGTH:
+        msg = f"client_id must be a string of 1 to {MAX_CLIENT_ID_LENGTH} characters."
+        raise ValidationFailed(msg, errors={"client_id": [msg]})
+    return client_id
+
+
+def message_recipients(conversation: Conversation) -> list[str]:
+    return [groups.AGENTS, groups.visitor_group(conversation.visitor_id)]
+
+
+def _existing_by_client_id(actor: Actor, client_id: str | None) -> Message | None:
+    if client_id is None:
+        return None
+    qs = Message.objects.select_related("sender_agent", "sender_visitor")
+    if actor.is_agent:
+        return qs.filter(sender_agent=actor.user, client_id=client_id).first()
+    if actor.is_visitor:
+        return qs.filter(sender_visitor_id=actor.visitor.pk, client_id=client_id).first()
+    return None
+
+
+def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
+    # The visitor row serializes a visitor's first messages, so exactly one creates
+    # the conversation.
+    Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+    conversation = (
+        Conversation.objects.select_for_update().filter(visitor_id=visitor.pk).first()
+    )
+    if conversation is not None:
+        conversation.visitor = visitor
+        return conversation, False
+    return Conversation.objects.create(visitor=visitor), True
+
+
+def message_send(
+    *, actor: Actor, body, client_id=None, conversation_id=None
+) -> tuple[Message, bool]:
+    """Send a message; returns `(message, created)`.
+
+    Idempotent by `client_id`: a repeat returns the first message and broadcasts nothing.
+    `seq` and `version` are allocated under the conversation's row lock.
+    """
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    try:
+        return _message_send(actor=actor, body=body, client_id=client_id, conversation_id=conversation_id)
+    except IntegrityError:
+        # A concurrent twin with the same client_id won the race (an agent may reuse a
+        # client_id across conversations); the first one is the answer.
+        existing = _existing_by_client_id(actor, client_id)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, bool]:
+    with transaction.atomic():
+        created_conversation = False
+        if actor.is_visitor:
+            conversation, created_conversation = _lock_visitor_conversation(actor.visitor)
+        else:
+            conversation = access_conversation(
+                actor=actor,
+                conversation_id=conversation_id,
+                queryset=Conversation.objects.select_for_update().select_related("visitor"),
+            )
+        existing = _existing_by_client_id(actor, client_id)
+        if existing is not None:
+            return existing, False
+
+        now = timezone.now()
+        reopened = actor.is_visitor and conversation.status == ConversationStatus.CLOSED
+        conversation.last_seq += 1
+        conversation.version += 1
+        message = Message.objects.create(
+            conversation=conversation,
+            seq=conversation.last_seq,
+            version=conversation.version,
+            client_id=client_id,
+            sender_type=actor.type,
+            sender_agent=actor.user if actor.is_agent else None,
+            sender_visitor=actor.visitor if actor.is_visitor else None,
+            body=body,
+            created_at=now,
+        )
+        conversation.last_message = message
+        conversation.updated_at = now
+        fields = ["last_seq", "version", "last_message", "updated_at"]
+        if reopened:
+            conversation.status = ConversationStatus.OPEN
+            conversation.closed_at = None
+            fields += ["status", "closed_at"]
+        if actor.is_agent and conversation.first_response_at is None:
+            conversation.first_response_at = now
+            fields.append("first_response_at")
+        conversation.save(update_fields=fields)
+
+        recipients = message_recipients(conversation)
+        if created_conversation:
+            broadcast_on_commit(
+                [groups.AGENTS],
+                {"type": "new_conversation", "conversation": serialize_conversation(conversation)},
+            )
+        payload = serialize_message(message)
+        broadcast_on_commit(recipients, {"type": "new_message", "message": payload})
+        if reopened:
+            broadcast_on_commit(
+                recipients,
+                {"type": "conversation:updated", "conversation": serialize_conversation(conversation)},
+            )
+        return message, True
+
+
+def _lock_message(*, actor: Actor, message_id) -> tuple[Message, Conversation]:
+    """Lock the conversation (always first, like `message_send`) and then the message."""
+    pk = parse_id(message_id, what="Message")
+    conversation_id = Message.objects.filter(pk=pk).values_list("conversation_id", flat=True).first()
+    if conversation_id is None:
+        raise NotFound("Message not found.")
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("sender_agent", "sender_visitor")
+        .get(pk=pk)
+    )
+    message.conversation = conversation
+    return message, conversation
+
+
+def _record_edit(*, actor: Actor, message: Message, kind: str) -> None:
+    MessageEdit.objects.create(
+        message=message,
+        kind=kind,
+        previous_body=message.body,
+        changed_by_type=actor.type,
+        changed_by_agent=actor.user if actor.is_agent else None,
+    )
+
+
+def _bump(conversation: Conversation) -> int:
+    conversation.version += 1
+    conversation.save(update_fields=["version"])
+    return conversation.version
+
+
+def message_edit(*, actor: Actor, message_id, body) -> Message:
+    body = clean_body(body)
+    with transaction.atomic():
+        message, conversation = _lock_message(actor=actor, message_id=message_id)
+        access_message_author(actor=actor, message=message)
+        if message.deleted:
+            raise Conflict("This message was deleted and can no longer be edited.")
+        if message.body == body:
+            return message
+        _record_edit(actor=actor, message=message, kind=EditKind.EDIT)
+        message.body = body
+        message.edited_at = timezone.now()
+        message.version = _bump(conversation)
+        message.save(update_fields=["body", "edited_at", "version"])
+        broadcast_on_commit(
+            message_recipients(conversation),
+            {"type": "message:updated", "message": serialize_message(message)},
+        )
+        return message
+
+
+def message_delete(*, actor: Actor, message_id) -> Message:
+    """Soft delete: the row stays as a tombstone; its text moves to the edit history."""
+    with transaction.atomic():
+        message, conversation = _lock_message(actor=actor, message_id=message_id)
+        access_message_author(actor=actor, message=message, allow_supervisor=True)
+        if message.deleted:
+            return message
+        _record_edit(actor=actor, message=message, kind=EditKind.DELETE)
+        message.body = ""
+        message.deleted_at = timezone.now()
+        message.version = _bump(conversation)
+        message.save(update_fields=["body", "deleted_at", "version"])
+        broadcast_on_commit(
+            message_recipients(conversation),
+            {"type": "message:deleted", "message": serialize_message(message)},
+        )
+        return message
