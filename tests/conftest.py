@@ -1,0 +1,130 @@
+"""Shared personas: agents Alice and Bob, a supervisor, a visitor (and another), a stranger."""
+
+import os
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from conversations.actors import Actor
+from tests.factories import AgentFactory, SupervisorFactory, UserFactory, VisitorFactory
+
+ORIGIN = "http://127.0.0.1"
+
+
+def pytest_sessionstart(session):
+    """CI proves the real stack: refuse to run silently on SQLite or the in-memory layer."""
+    if os.environ.get("LIVECHAT_REQUIRE_REAL_STACK"):
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+        if "postgresql" not in engine or "redis" not in layer:
+            raise pytest.UsageError(f"CI must run on PostgreSQL + Redis, got {engine} / {layer}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_buckets(monkeypatch):
+    """Each test starts with empty rate-limit buckets (the cache may be a shared Redis)."""
+    monkeypatch.setattr(
+        SimpleRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s"
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return AgentFactory(username="alice", first_name="Alice", last_name="Anders")
+
+
+@pytest.fixture
+def bob(db):
+    return AgentFactory(username="bob", first_name="Bob", last_name="Baker")
+
+
+@pytest.fixture
+def supervisor(db):
+    return SupervisorFactory(username="sam", first_name="Sam", last_name="Super")
+
+
+@pytest.fixture
+def stranger(db):
+    """A Django user who is not an agent."""
+    return UserFactory(username="eve", first_name="Eve")
+
+
+@pytest.fixture
+def visitor(db):
+    return VisitorFactory(name="Budi", email="budi@example.com")
+
+
+@pytest.fixture
+def other_visitor(db):
+    return VisitorFactory(name="Sari", email="sari@example.com")
+
+
+def token_client(user) -> APIClient:
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def visitor_client(visitor) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Visitor {visitor.token}")
+    return client
+
+
+@pytest.fixture
+def as_alice(alice):
+    return token_client(alice)
+
+
+@pytest.fixture
+def as_bob(bob):
+    return token_client(bob)
+
+
+@pytest.fixture
+def as_supervisor(supervisor):
+    return token_client(supervisor)
+
+
+@pytest.fixture
+def as_stranger(stranger):
+    return token_client(stranger)
+
+
+@pytest.fixture
+def as_visitor(visitor):
+    return visitor_client(visitor)
+
+
+@pytest.fixture
+def as_other_visitor(other_visitor):
+    return visitor_client(other_visitor)
+
+
+@pytest.fixture
+def anonymous():
+    return APIClient()
+
+
+@pytest.fixture
+def conversation(visitor):
+    """Budi's conversation, started by his first message."""
+    from messaging.services import message_send
+
+    message, _ = message_send(actor=Actor.for_visitor(visitor), body="Hello, is anyone there?")
+    return message.conversation
+
+
+@pytest.fixture
+def other_conversation(other_visitor):
+    from messaging.services import message_send
+
+    message, _ = message_send(actor=Actor.for_visitor(other_visitor), body="Halo, saya Sari")
+    return message.conversation
