@@ -5,4 +5,10 @@ from dashboard import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/agents.json", views.agents, name="dashboard-agents"),
+    path("dashboard/read-state.json", views.read_state, name="dashboard-read-state"),
+    path("widget/", views.widget, name="widget"),
+    path("widget/jsi18n/<str:lang>/", views.widget_catalog, name="widget-jsi18n"),
+    path("widget/read-state.json", views.WidgetReadStateView.as_view(), name="widget-read-state"),
+    path("demo/", views.demo, name="demo"),
 ]

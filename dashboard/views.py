@@ -1,14 +1,187 @@
-from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect, render
+"""Pages served by the chat server itself: the agent dashboard, the widget iframe and the demo shop.
 
-from conversations.actors import user_is_agent
+Plus two small read-only JSON helpers the pages need beyond the public REST API: the list of
+agents (for "assign to…" and the presence panel) and the read marks of conversations (for the
+unread badges and the ✓✓ receipts), which the wire contract's Conversation does not carry.
+"""
+
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+from django.views.i18n import JavaScriptCatalog
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conversations.actors import AGENTS_GROUP, user_display_name, user_is_agent
+from conversations.models import Conversation
+from livechat.authentication import IsVisitor, VisitorThrottle, VisitorTokenAuthentication
+from livechat.middleware import widget_frame_ancestors
+
+MAX_READ_STATE_IDS = 200
 
 
 def home(request):
     return redirect("dashboard")
 
 
+def _agent_or_login(view):
+    def wrapped(request, *args, **kwargs):
+        if not user_is_agent(request.user):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _agent_json(view):
+    def wrapped(request, *args, **kwargs):
+        if not user_is_agent(request.user):
+            return JsonResponse(
+                {"detail": "Only agents can do this.", "code": "forbidden"}, status=403
+            )
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@never_cache
+@_agent_or_login
 def dashboard(request):
-    if not user_is_agent(request.user):
-        return redirect_to_login(request.get_full_path())
-    return render(request, "dashboard/index.html")
+    user = request.user
+    me = {"id": str(user.pk), "name": user_display_name(user)}
+    return render(request, "dashboard/index.html", {"me": me})
+
+
+@require_GET
+@never_cache
+@_agent_json
+def agents(request):
+    """Every agent, for the assignment menu and the presence panel (presence itself is live)."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_staff=True) | Q(groups__name=AGENTS_GROUP))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    return JsonResponse(
+        {"agents": [{"id": str(u.pk), "name": user_display_name(u)} for u in users]}
+    )
+
+
+def _parse_ids(raw: str) -> list[uuid.UUID]:
+    ids = []
+    for part in raw.split(",")[:MAX_READ_STATE_IDS]:
+        try:
+            ids.append(uuid.UUID(part.strip()))
+        except ValueError:
+            continue
+    return ids
+
+
+def _read_state(conversation) -> dict:
+    return {
+        "last_seq": conversation.last_seq,
+        "agent_last_read_seq": conversation.agent_last_read_seq,
+        "visitor_last_read_seq": conversation.visitor_last_read_seq,
+    }
+
+
+@require_GET
+@never_cache
+@_agent_json
+def read_state(request):
+    """Read marks of the given conversations: `?ids=<id>,<id>` → `{id: {…}}`."""
+    ids = _parse_ids(request.GET.get("ids", ""))
+    rows = Conversation.objects.filter(pk__in=ids).only(
+        "id", "last_seq", "agent_last_read_seq", "visitor_last_read_seq"
+    )
+    return JsonResponse({str(c.pk): _read_state(c) for c in rows})
+
+
+class WidgetReadStateView(APIView):
+    """The visitor's own read marks, so the widget can show ✓✓ after a reload."""
+
+    authentication_classes = [VisitorTokenAuthentication]
+    permission_classes = [IsVisitor]
+    throttle_classes = [VisitorThrottle]
+
+    def get(self, request):
+        conversation = Conversation.objects.filter(visitor_id=request.user.visitor.pk).first()
+        if conversation is None:
+            return Response({"last_seq": 0, "agent_last_read_seq": 0, "visitor_last_read_seq": 0})
+        return Response(_read_state(conversation))
+
+
+@xframe_options_exempt
+def widget(request):
+    """The chat inside the embedding site's iframe; may be framed by WIDGET_ALLOWED_ORIGINS."""
+    # Cookies do not reach a third-party iframe, so the loader passes the language along.
+    lang = request.GET.get("lang", "")
+    if translation.check_for_language(lang) and lang in dict(_languages()):
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+    response = render(
+        request,
+        "widget/index.html",
+        {
+            "title": request.GET.get("title", "")[:60],
+            "color": _safe_color(request.GET.get("color", "")),
+        },
+    )
+    response.csp_frame_ancestors = widget_frame_ancestors()
+    return response
+
+
+def widget_catalog(request, lang):
+    """The JavaScript catalog in the language the widget was opened in (no cookie in iframes)."""
+    if lang not in dict(_languages()):
+        lang = "en"
+    with translation.override(lang):
+        return JavaScriptCatalog.as_view()(request)
+
+
+DEMO_PRODUCTS = [
+    ("Gayo Highland", "Aceh, Sumatra", "Rp 145.000", 1),
+    ("Kintamani Bright", "Bali", "Rp 158.000", 2),
+    ("Toraja Sapan", "Sulawesi", "Rp 172.000", 3),
+    ("Java Preanger", "West Java", "Rp 139.000", 4),
+    ("Flores Bajawa", "Flores", "Rp 151.000", 5),
+    ("Wamena Papua", "Papua", "Rp 189.000", 6),
+]
+
+
+def demo(request):
+    """A fake shop that embeds the widget exactly as a customer's site would: one script tag."""
+    loader_url = request.build_absolute_uri(static("widget/loader.js"))
+    return render(request, "demo/index.html", {"products": DEMO_PRODUCTS, "loader_url": loader_url})
+
+
+def _languages():
+    from django.conf import settings
+
+    return settings.LANGUAGES
+
+
+def _safe_color(value: str) -> str:
+    value = value.strip()
+    if (
+        len(value) in (4, 7)
+        and value.startswith("#")
+        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
+    ):
+        return value
+    return ""

@@ -1,0 +1,339 @@
+// The conversation pane: header actions, transcript, typing, composer, AI suggestions.
+import { el, t, tf, fmtDateTime, paintAvatar, autoGrow, typingNotifier } from './ui.js';
+import { Transcript } from './transcript.js';
+
+const STATUS_LABELS = { open: 'Open', pending: 'Pending', closed: 'Closed' };
+const TYPING_SAFETY_MS = 8000;
+
+export class ChatPane {
+  /**
+   * @param {object} o
+   * @param {ReturnType<import('./api.js').createApi>} o.api
+   * @param {import('../livechat/socket.js').LivechatSocket} o.socket
+   * @param {{id: string, name: string}} o.me
+   * @param {import('./inbox.js').Inbox} o.inbox
+   * @param {() => Array<{id: string, name: string, status: string}>} o.agents
+   * @param {string} o.readStateUrl
+   * @param {(err: any) => void} o.onError
+   */
+  constructor(o) {
+    this.o = o;
+    this.id = null;
+    this.conv = null;
+    this.hasMore = false;
+    this.loadingOlder = false;
+    this.readSent = 0;
+    this.suggestions = new Map();
+    this.typingTimer = null;
+    this.openSeq = 0;
+    this.$ = (id) => document.getElementById(id);
+    this.chat = this.$('chat');
+    this.input = this.$('composer-input');
+
+    this.transcript = new Transcript({
+      scroller: this.$('transcript'),
+      list: this.$('messages'),
+      perspective: 'agent',
+      canModify: (m) => m.sender?.type === 'agent' && m.sender.id === o.me.id,
+      onEdit: async (m, body) => this.transcript.upsert(await o.api.editMessage(m.conversation_id, m.id, body)),
+      onDelete: async (m) => {
+        await o.api.deleteMessage(m.conversation_id, m.id);
+        this.transcript.upsert({ ...m, deleted: true, body: '' });
+      },
+      confirmDelete: () => this.confirm(),
+      onRetry: (cid) => o.socket.retryMessage(cid),
+      onDiscard: (cid) => o.socket.discardMessage(cid),
+      onNearTop: () => this.loadOlder(),
+      onError: o.onError,
+    });
+
+    this.typing = typingNotifier((type) => this.id && o.socket.send(type, { conversation_id: this.id }));
+    const grow = autoGrow(this.input);
+    this.input.addEventListener('input', () => this.typing.input(this.input.value.trim().length > 0));
+    this.input.addEventListener('blur', () => this.typing.stop());
+    this.input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        this.send();
+      }
+    });
+    this.$('composer').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.send();
+    });
+    this.grow = grow;
+
+    this.menu('status-btn', 'status-pop');
+    this.menu('assign-btn', 'assign-pop', () => this.fillAssignMenu());
+    this.$('status-pop').addEventListener('click', (ev) => {
+      const item = ev.target.closest('[data-set-status]');
+      if (item) this.update({ status: item.dataset.setStatus });
+    });
+    this.$('ai-toggle').addEventListener('change', (ev) => this.update({ ai_enabled: ev.target.checked }));
+
+    o.socket.onOutboxChange((items) => this.showOutbox(items));
+    document.addEventListener('visibilitychange', () => this.markRead());
+    window.addEventListener('focus', () => this.markRead());
+  }
+
+  // --- opening a conversation ---------------------------------------------------------------
+
+  async open(id) {
+    if (id === this.id) return;
+    const { socket, api } = this.o;
+    const seq = ++this.openSeq;
+    if (this.id) {
+      this.typing.stop();
+      socket.untrack(this.id);
+      socket.request('conversation:leave', { conversation_id: this.id }).catch(() => {});
+    }
+    this.id = id;
+    this.readSent = 0;
+    this.hasMore = false;
+    this.transcript.clear();
+    this.hideTyping();
+    this.$('pane-empty').hidden = true;
+    this.chat.hidden = false;
+    this.input.value = '';
+    this.grow();
+    this.renderSuggestions();
+    const cached = this.o.inbox.get(id);
+    if (cached) this.render(cached);
+    this.join();
+    try {
+      const [conv, page, marks] = await Promise.all([
+        api.conversation(id),
+        api.messages(id, { limit: 50 }),
+        fetch(`${this.o.readStateUrl}?ids=${encodeURIComponent(id)}`, { credentials: 'same-origin' })
+          .then((r) => (r.ok ? r.json() : {})).catch(() => ({})),
+      ]);
+      if (seq !== this.openSeq) return;
+      this.render(conv);
+      socket.seedMessages(page.results);
+      socket.track(id, page.version);
+      this.hasMore = page.has_more;
+      this.transcript.upsert(page.results, { stick: true });
+      this.transcript.setReadSeq(marks[id]?.visitor_last_read_seq || 0);
+      this.showOutbox(socket.outbox);
+      this.markRead();
+      this.input.focus();
+    } catch (err) {
+      if (seq === this.openSeq) this.o.onError(err);
+    }
+  }
+
+  /** Join the conversation's group: typing indicators and AI suggestions. Again after every reconnect. */
+  join() {
+    if (!this.id || this.o.socket.state !== 'connected') return;
+    this.o.socket.request('conversation:join', { conversation_id: this.id }).catch(() => {});
+  }
+
+  async loadOlder() {
+    if (!this.id || !this.hasMore || this.loadingOlder) return;
+    const first = this.transcript.firstSeq;
+    if (first == null) return;
+    const id = this.id;
+    this.loadingOlder = true;
+    this.$('history-more').hidden = false;
+    try {
+      const page = await this.o.api.messages(id, { before_seq: first, limit: 50 });
+      if (id !== this.id) return;
+      this.o.socket.seedMessages(page.results);
+      this.hasMore = page.has_more;
+      this.transcript.prepend(page.results);
+    } catch (err) {
+      this.o.onError(err);
+    } finally {
+      this.loadingOlder = false;
+      this.$('history-more').hidden = true;
+    }
+  }
+
+  // --- live events ----------------------------------------------------------------------------
+
+  onMessage(m) {
+    if (m.conversation_id !== this.id) return;
+    this.transcript.upsert(m);
+    if (m.sender?.type === 'visitor') this.hideTyping();
+    this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
+    this.markRead();
+  }
+
+  onConversation(conv) {
+    if (conv.id === this.id) this.render(conv);
+  }
+
+  onAiStatus(frame) {
+    if (frame.conversation_id !== this.id || !this.conv) return;
+    this.render({ ...this.conv, ai_enabled: frame.ai_enabled });
+  }
+
+  onTyping(frame) {
+    if (frame.conversation_id !== this.id) return;
+    if (frame.type === 'typing:start') {
+      this.$('typing-text').textContent = tf('%(name)s is typing…', { name: frame.sender?.name || t('Visitor') });
+      this.$('typing').hidden = false;
+      clearTimeout(this.typingTimer);
+      this.typingTimer = setTimeout(() => this.hideTyping(), TYPING_SAFETY_MS);
+    } else {
+      this.hideTyping();
+    }
+  }
+
+  hideTyping() {
+    clearTimeout(this.typingTimer);
+    this.$('typing').hidden = true;
+  }
+
+  onRead(frame) {
+    if (frame.conversation_id === this.id && frame.reader?.type === 'visitor') this.transcript.setReadSeq(frame.seq);
+  }
+
+  onSuggestion(frame) {
+    if (!Array.isArray(frame.suggestions)) return;
+    this.suggestions.set(frame.conversation_id, frame.suggestions);
+    if (frame.conversation_id === this.id) this.renderSuggestions();
+  }
+
+  renderSuggestions() {
+    const list = this.$('suggestions');
+    const items = (this.id && this.suggestions.get(this.id)) || [];
+    this.$('ai-empty').hidden = items.length > 0;
+    list.replaceChildren(...items.map((s) => el('li', {},
+      el('button', { type: 'button', class: 'suggestion', on: { click: () => this.useSuggestion(s.text) } },
+        el('span', { class: 'suggestion-text', text: s.text }),
+        el('span', { class: 'suggestion-meta' },
+          el('span', { text: s.source || t('AI') }),
+          typeof s.score === 'number' ? el('span', { class: 'score', text: `${Math.round(s.score * 100)}%` }) : null)))));
+  }
+
+  useSuggestion(text) {
+    this.input.value = text;
+    this.grow();
+    this.input.focus();
+    this.input.setSelectionRange(text.length, text.length);
+  }
+
+  showOutbox(items) {
+    if (!this.id) return;
+    this.transcript.setOutbox(items.filter((i) => i.conversation_id === this.id));
+  }
+
+  // --- actions ----------------------------------------------------------------------------------
+
+  send() {
+    const body = this.input.value.trim();
+    if (!body || !this.id) return;
+    if (body.length > 5000) return this.o.onError({ message: t('A message can be at most 5,000 characters.') });
+    this.o.socket.sendMessage({ conversationId: this.id, body });
+    this.typing.stop();
+    this.input.value = '';
+    this.grow();
+    this.transcript.scrollToBottom();
+  }
+
+  /** Tell the visitor (✓✓) and the other agents' badges that we have read up to here. */
+  markRead() {
+    if (!this.id || document.visibilityState !== 'visible' || this.o.socket.state !== 'connected') return;
+    const seq = this.transcript.lastSeq;
+    if (seq <= this.readSent) return;
+    this.readSent = seq;
+    this.o.inbox.markRead(this.id);
+    this.o.socket.request('message:read', { conversation_id: this.id, seq }).catch(() => { this.readSent = 0; });
+  }
+
+  async update(changes) {
+    if (!this.id) return;
+    this.closeMenus();
+    try {
+      const conv = await this.o.api.updateConversation(this.id, changes);
+      this.render(conv);
+      this.o.inbox.upsert(conv);
+    } catch (err) {
+      if (this.conv) this.render(this.conv);
+      this.o.onError(err);
+    }
+  }
+
+  confirm() {
+    const dialog = this.$('confirm-dialog');
+    return new Promise((resolve) => {
+      dialog.returnValue = '';
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+      dialog.showModal();
+      dialog.querySelector('.btn-ghost').focus();
+    });
+  }
+
+  // --- rendering ------------------------------------------------------------------------------
+
+  render(conv) {
+    if (conv.id !== this.id) return;
+    if (this.conv && this.conv.version > conv.version && this.conv.id === conv.id) {
+      conv = { ...conv, status: this.conv.status, assignee: this.conv.assignee, ai_enabled: this.conv.ai_enabled };
+    }
+    this.conv = conv;
+    const name = conv.visitor?.name || t('Visitor');
+    paintAvatar(this.$('chat-avatar'), name);
+    this.$('chat-name').textContent = name;
+    const sub = [conv.visitor?.email, tf('started %(when)s', { when: fmtDateTime(conv.created_at) })].filter(Boolean);
+    this.$('chat-sub').textContent = sub.join(' · ');
+    this.$('status-btn').dataset.status = conv.status;
+    this.$('status-label').textContent = t(STATUS_LABELS[conv.status] || conv.status);
+    for (const item of document.querySelectorAll('[data-set-status]')) {
+      item.setAttribute('aria-checked', String(item.dataset.setStatus === conv.status));
+    }
+    const assignee = conv.assignee;
+    this.$('assign-label').textContent = !assignee ? t('Unassigned') : assignee.id === this.o.me.id ? t('You') : assignee.name;
+    this.$('ai-toggle').checked = Boolean(conv.ai_enabled);
+    this.$('visitor-card').hidden = false;
+    this.$('fact-name').textContent = name;
+    this.$('fact-email').textContent = conv.visitor?.email || '—';
+    this.$('fact-started').textContent = fmtDateTime(conv.created_at);
+    this.$('fact-count').textContent = String(conv.last_seq || 0);
+  }
+
+  fillAssignMenu() {
+    const pop = this.$('assign-pop');
+    const current = this.conv?.assignee?.id || null;
+    const item = (label, id, status) => el('button', {
+      type: 'button', role: 'menuitemradio', class: 'menu-item', 'aria-checked': String(current === id),
+      on: { click: () => this.update({ assignee_id: id }) },
+    }, status ? el('span', { class: 'presence-dot', dataset: { status }, 'aria-hidden': 'true' }) : null, label);
+    const others = this.o.agents().filter((a) => a.id !== this.o.me.id);
+    pop.replaceChildren(
+      item(t('Assign to me'), this.o.me.id, null),
+      ...(others.length ? [el('div', { class: 'menu-label', text: t('Assign to') })] : []),
+      ...others.map((a) => item(a.name, a.id, a.status || 'offline')),
+      el('hr'),
+      item(t('Unassigned'), null, null));
+  }
+
+  menu(buttonId, popId, beforeOpen) {
+    const btn = this.$(buttonId);
+    const pop = this.$(popId);
+    btn.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      const open = pop.hidden;
+      this.closeMenus();
+      if (!open) return;
+      beforeOpen?.();
+      pop.hidden = false;
+      btn.setAttribute('aria-expanded', 'true');
+      pop.querySelector('[aria-checked="true"], .menu-item')?.focus();
+    });
+    pop.addEventListener('keydown', (ev) => {
+      const items = [...pop.querySelectorAll('.menu-item')];
+      const i = items.indexOf(document.activeElement);
+      if (ev.key === 'Escape') { this.closeMenus(); btn.focus(); }
+      if (ev.key === 'ArrowDown') { ev.preventDefault(); items[(i + 1) % items.length]?.focus(); }
+      if (ev.key === 'ArrowUp') { ev.preventDefault(); items[(i - 1 + items.length) % items.length]?.focus(); }
+    });
+    document.addEventListener('click', (ev) => { if (!pop.hidden && !pop.contains(ev.target)) this.closeMenus(); });
+  }
+
+  closeMenus() {
+    for (const pop of this.chat.querySelectorAll('.popover')) pop.hidden = true;
+    for (const btn of this.chat.querySelectorAll('[aria-expanded]')) btn.setAttribute('aria-expanded', 'false');
+  }
+}

@@ -1,0 +1,338 @@
+// The visitor's chat, running inside the iframe that loader.js puts on the customer's site.
+// The visitor token lives in this iframe's localStorage (the chat server's origin), so the
+// conversation survives reloads of the host page and never touches the host's storage.
+import { LivechatSocket } from '../livechat/socket.js';
+import { Transcript } from '../dashboard/transcript.js';
+import { t, wsUrl, connectionLabel, autoGrow, typingNotifier } from '../dashboard/ui.js';
+
+const TOKEN_KEY = 'livechat.visitor.token';
+const LANG_KEY = 'livechat.widget.lang';
+const TYPING_SAFETY_MS = 8000;
+
+const root = document.getElementById('widget');
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+// An explicit language choice made in the widget wins over the one the loader guessed.
+const chosenLang = safeGet(LANG_KEY);
+const knownLang = (code) => [...document.querySelectorAll('.w-lang-btn')].some((b) => b.dataset.lang === code);
+if (chosenLang && chosenLang !== root.dataset.lang && knownLang(chosenLang)) {
+  params.set('lang', chosenLang);
+  location.replace(`${location.pathname}?${params}`);
+}
+
+if (root.dataset.color) document.documentElement.style.setProperty('--brand', root.dataset.color);
+
+// --- embedding: who our parent is, and whether the panel is showing -----------------------------
+const embedded = window.parent !== window;
+const hostOrigin = embedded
+  ? (location.ancestorOrigins?.[0] || params.get('host') || '')
+  : location.origin;
+let panelOpen = !embedded;
+
+function toHost(message) {
+  if (!embedded || !hostOrigin) return;
+  window.parent.postMessage({ source: 'livechat', ...message }, hostOrigin);
+}
+
+window.addEventListener('message', (ev) => {
+  if (!embedded || ev.source !== window.parent || ev.origin !== hostOrigin) return;
+  const data = ev.data;
+  if (!data || data.source !== 'livechat-loader') return;
+  if (data.type === 'open') {
+    panelOpen = true;
+    if (!token) showIntro();
+    setTimeout(() => $('w-input').focus(), 50);
+    markRead();
+  } else if (data.type === 'closed') {
+    panelOpen = false;
+    typing.stop();
+  }
+});
+
+$('w-close').addEventListener('click', () => toHost({ type: 'close' }));
+if (!embedded) $('w-close').hidden = true;
+
+// --- session ------------------------------------------------------------------------------------
+let token = safeGet(TOKEN_KEY);
+let sessionPromise = null;
+
+function safeGet(key) {
+  try { return localStorage.getItem(key); } catch { return null; }
+}
+function safeSet(key, value) {
+  try {
+    if (value == null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch { /* storage blocked: the chat still works for this page view */ }
+}
+
+/** The visitor token, creating the visitor on first use (first message). */
+function ensureSession() {
+  if (token) return Promise.resolve(token);
+  if (!sessionPromise) {
+    const body = {
+      name: $('w-name').value.trim(),
+      email: $('w-email').value.trim() || null,
+      page_url: params.get('page') || '',
+    };
+    sessionPromise = fetch(`${root.dataset.api}session/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (res) => {
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        const detail = data.email ? t('Please check the email address.') : data.detail;
+        throw new Error(detail || t('The chat is unavailable right now.'));
+      }
+      token = data.token;
+      safeSet(TOKEN_KEY, token);
+      $('w-intro').hidden = true;
+      return token;
+    }).finally(() => { sessionPromise = null; });
+  }
+  return sessionPromise;
+}
+
+async function visitorFetch(path) {
+  const res = await fetch(path, { headers: { Authorization: `Visitor ${token}`, Accept: 'application/json' } });
+  if (res.status === 401) {
+    forgetSession();
+    throw new Error('unauthorized');
+  }
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.json();
+}
+
+/** A revoked or unknown token: start over as a new visitor. */
+function forgetSession() {
+  token = null;
+  safeSet(TOKEN_KEY, null);
+  socket.close();
+  transcript.clear();
+  showIntro();
+  showConnection('idle');
+}
+
+// --- socket and transcript ------------------------------------------------------------------------
+const socket = new LivechatSocket({
+  url: wsUrl(root.dataset.wsPath),
+  role: 'visitor',
+  getToken: () => token,
+});
+
+const transcript = new Transcript({
+  scroller: $('w-scroller'),
+  list: $('w-messages'),
+  perspective: 'visitor',
+  canModify: () => false,
+  onRetry: (cid) => socket.retryMessage(cid),
+  onDiscard: (cid) => socket.discardMessage(cid),
+  onNearTop: () => loadOlder(),
+});
+
+let hasMore = false;
+let loadingOlder = false;
+let readSent = 0;
+let unread = 0;
+let agentReadSeq = 0;
+let typingTimer = null;
+
+async function loadHistory() {
+  const [page, marks] = await Promise.all([
+    visitorFetch(`${root.dataset.api}messages/?limit=50`),
+    visitorFetch(root.dataset.readStateUrl).catch(() => null),
+  ]);
+  if (!page) return;
+  socket.seedMessages(page.results);
+  const convId = page.results[0]?.conversation_id;
+  if (convId) socket.track(convId, page.version);
+  hasMore = page.has_more;
+  transcript.upsert(page.results, { stick: true });
+  if (marks) {
+    agentReadSeq = Math.max(agentReadSeq, marks.agent_last_read_seq);
+    transcript.setReadSeq(agentReadSeq);
+    unread = page.results.filter((m) => m.seq > marks.visitor_last_read_seq && m.sender?.type !== 'visitor' && !m.deleted).length;
+    readSent = marks.visitor_last_read_seq;
+    publishUnread();
+  }
+  markRead();
+}
+
+async function loadOlder() {
+  const first = transcript.firstSeq;
+  if (!hasMore || loadingOlder || first == null) return;
+  loadingOlder = true;
+  $('w-more').hidden = false;
+  try {
+    const page = await visitorFetch(`${root.dataset.api}messages/?limit=50&before_seq=${first}`);
+    if (page) {
+      socket.seedMessages(page.results);
+      hasMore = page.has_more;
+      transcript.prepend(page.results);
+    }
+  } catch { /* try again on the next scroll */ } finally {
+    loadingOlder = false;
+    $('w-more').hidden = true;
+  }
+}
+
+socket.onMessage((m, kind) => {
+  transcript.upsert(m, { stick: m.sender?.type === 'visitor' });
+  if (m.sender?.type !== 'visitor') hideTyping();
+  if (kind === 'new' && m.sender?.type !== 'visitor' && !m.deleted) {
+    if (!isSeen()) {
+      unread += 1;
+      publishUnread();
+    }
+  }
+  markRead();
+});
+socket.onOutboxChange((items) => transcript.setOutbox(items));
+transcript.setOutbox(socket.outbox);
+
+socket.on('hello', (frame) => {
+  if (frame.conversation?.status) root.dataset.status = frame.conversation.status;
+  markRead();
+});
+socket.on('agents:availability', (frame) => showAvailability(Boolean(frame.online)));
+socket.on('typing:start', (frame) => {
+  if (frame.sender?.type === 'visitor') return;
+  $('w-typing').hidden = false;
+  transcript.nearBottom() && transcript.scrollToBottom();
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(hideTyping, TYPING_SAFETY_MS);
+});
+socket.on('typing:stop', () => hideTyping());
+socket.on('conversation:read', (frame) => {
+  if (frame.reader?.type === 'visitor') return;
+  agentReadSeq = Math.max(agentReadSeq, frame.seq);
+  transcript.setReadSeq(agentReadSeq);
+});
+socket.on('conversation:updated', (frame) => { root.dataset.status = frame.conversation?.status || ''; });
+
+function hideTyping() {
+  clearTimeout(typingTimer);
+  $('w-typing').hidden = true;
+}
+
+// --- connection and availability ------------------------------------------------------------------
+function showConnection(state) {
+  const css = state === 'idle' ? 'idle'
+    : state === 'connected' ? 'connected'
+      : state === 'reconnecting' || state === 'connecting' ? 'reconnecting' : 'disconnected';
+  $('w-conn').dataset.state = css;
+  $('w-conn-label').textContent = state === 'idle' ? '' : connectionLabel(state);
+  root.classList.toggle('is-offline', css === 'reconnecting' || css === 'disconnected');
+}
+socket.onConnectionStatusChange((state, info) => {
+  showConnection(state);
+  if (state === 'error' && (info?.code === 4401 || info?.code === 4403)) forgetSession();
+});
+window.addEventListener('offline', () => { if (socket.state === 'connected') showConnection('reconnecting'); });
+window.addEventListener('online', () => showConnection(socket.state));
+
+function showAvailability(online) {
+  $('w-avail').dataset.online = String(online);
+  $('w-avail-text').textContent = online ? t("We're online") : t("We'll reply soon");
+}
+
+// --- reading and unread count ------------------------------------------------------------------
+function isSeen() {
+  return panelOpen && document.visibilityState === 'visible';
+}
+
+function publishUnread() {
+  toHost({ type: 'unread', count: unread });
+}
+
+function markRead() {
+  if (!isSeen()) return;
+  if (unread) {
+    unread = 0;
+    publishUnread();
+  }
+  const seq = transcript.lastSeq;
+  if (!seq || seq <= readSent || socket.state !== 'connected') return;
+  readSent = seq;
+  socket.request('message:read', { seq }).catch(() => { readSent = 0; });
+}
+document.addEventListener('visibilitychange', markRead);
+
+// --- composer ----------------------------------------------------------------------------------------
+const input = $('w-input');
+const grow = autoGrow(input, 120);
+const typing = typingNotifier((type) => token && socket.send(type));
+input.addEventListener('input', () => typing.input(input.value.trim().length > 0));
+input.addEventListener('blur', () => typing.stop());
+input.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    send();
+  }
+});
+$('w-composer').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  send();
+});
+
+async function send() {
+  const body = input.value.trim();
+  if (!body) return;
+  if (!token) {
+    const email = $('w-email');
+    if (email.value && !email.checkValidity()) {
+      toast(t('Please check the email address.'));
+      email.focus();
+      return;
+    }
+    try {
+      await ensureSession();
+    } catch (err) {
+      toast(err.message);
+      return;
+    }
+    socket.connect();
+  }
+  socket.sendMessage({ body });
+  typing.stop();
+  input.value = '';
+  grow();
+  transcript.scrollToBottom();
+}
+
+function toast(message) {
+  const node = $('w-toast');
+  node.textContent = message;
+  node.hidden = false;
+  setTimeout(() => { node.hidden = true; }, 4000);
+}
+
+function showIntro() {
+  $('w-intro').hidden = Boolean(token);
+}
+
+// --- language switcher -----------------------------------------------------------------------------
+for (const btn of document.querySelectorAll('.w-lang-btn')) {
+  btn.addEventListener('click', () => {
+    const lang = btn.dataset.lang;
+    if (lang === root.dataset.lang) return;
+    safeSet(LANG_KEY, lang);
+    params.set('lang', lang);
+    location.replace(`${location.pathname}?${params}`);
+  });
+}
+
+// --- start -----------------------------------------------------------------------------------------
+showIntro();
+if (token) {
+  showConnection('connecting');
+  socket.connect();
+  loadHistory().catch(() => { /* offline: the socket's sync catches up once connected */ });
+} else {
+  showConnection('idle');
+}
+toHost({ type: 'ready' });
+window.livechat = { socket, transcript };
