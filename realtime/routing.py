@@ -1,5 +1,41 @@
-from channels.routing import URLRouter
+"""WebSocket routes. Every refused handshake is an HTTP 403 (a close before accept)."""
 
-websocket_urlpatterns = []
+from channels.auth import AuthMiddlewareStack
+from channels.routing import URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
+from django.urls import path, re_path
+
+from livechat.origins import widget_origin_allowed
+from realtime.consumers import AgentConsumer, VisitorConsumer
+
+
+class WidgetOriginValidator:
+    """The widget's socket: the server's own origin (its iframe) or WIDGET_ALLOWED_ORIGINS.
+
+    A missing or `null` Origin is refused, even with `*`: browsers always send one.
+    """
+
+    def __init__(self, application):
+        self.application = application
+        self.denier = WebsocketDenier.as_asgi()
+
+    async def __call__(self, scope, receive, send):
+        origin = None
+        for name, value in scope.get("headers", []):
+            if name == b"origin":
+                origin = value.decode("latin1")
+        if origin is None or not widget_origin_allowed(origin):
+            return await self.denier(scope, receive, send)
+        return await self.application(scope, receive, send)
+
+
+websocket_urlpatterns = [
+    path(
+        "ws/agent/",
+        AllowedHostsOriginValidator(AuthMiddlewareStack(AgentConsumer.as_asgi())),
+    ),
+    path("ws/visitor/", WidgetOriginValidator(VisitorConsumer.as_asgi())),
+    re_path(r"", WebsocketDenier.as_asgi()),
+]
 
 websocket_application = URLRouter(websocket_urlpatterns)

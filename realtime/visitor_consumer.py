@@ -1,0 +1,123 @@
+"""`/ws/visitor/`: the widget's socket. Authenticated by its first frame, never by the URL."""
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+
+from conversations.actors import Actor
+from conversations.services import visitor_authenticate
+from realtime import actions, frames, groups, presence
+from realtime.base import COMMON_HANDLERS, LivechatConsumer
+from realtime.config import setting
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_AUTH_TIMEOUT = 4408
+
+
+class VisitorConsumer(LivechatConsumer):
+    role = "visitor"
+    handlers = dict(COMMON_HANDLERS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visitor = None
+        self.conversation_id: str | None = None
+        self._auth_deadline: asyncio.Task | None = None
+        self._first_frame_seen = False
+
+    async def connect(self) -> None:
+        # The origin was checked by the router; the visitor proves who it is in its first
+        # frame, and joins no group before that.
+        await self.accept()
+        self._auth_deadline = asyncio.create_task(self._close_if_silent())
+
+    async def _close_if_silent(self) -> None:
+        await asyncio.sleep(float(setting("AUTH_TIMEOUT")))
+        if not self._first_frame_seen:
+            await self.close_with(CLOSE_AUTH_TIMEOUT)
+
+    async def on_disconnect(self) -> None:
+        if self._auth_deadline is not None:
+            self._auth_deadline.cancel()
+
+    async def handle_frame(self, frame: dict) -> None:
+        if self.visitor is None:
+            await self.authenticate(frame)
+        else:
+            await super().handle_frame(frame)
+
+    async def admit(self, raw):
+        if self.visitor is not None:
+            return await super().admit(raw)
+        self._first_frame_seen = True
+        if self._auth_deadline is not None:
+            self._auth_deadline.cancel()
+        try:
+            if len(raw) > int(setting("MAX_FRAME_BYTES")):
+                raise frames.FrameError("too_large", "The auth frame is too large.")
+            return frames.decode(raw)
+        except frames.FrameError:
+            await self.refuse(None)
+            return None
+
+    async def refuse(self, frame) -> None:
+        await self.send_frame(
+            frames.error(
+                frames.echo_request_id(frame),
+                "forbidden",
+                'The first frame must be {"type": "auth", "token": "<visitor token>"}.',
+            )
+        )
+        await self.close_with(CLOSE_UNAUTHENTICATED)
+
+    async def authenticate(self, frame: dict) -> None:
+        if frame.get("type") != "auth":
+            await self.refuse(frame)
+            return
+        visitor = await database_sync_to_async(visitor_authenticate)(token=frame.get("token"))
+        if visitor is None:
+            await self.refuse(frame)
+            return
+        self.visitor = visitor
+        self.actor = Actor.for_visitor(visitor)
+        await self.join(groups.visitor_group(visitor.pk))
+        await self.join(groups.VISITORS)
+        await self.start_session()
+        payload, self.conversation_id = await database_sync_to_async(actions.visitor_hello)(visitor)
+        await self.send_frame({"type": "hello", "role": "visitor", **payload})
+        rid = frames.echo_request_id(frame)
+        if isinstance(rid, str):
+            await self.send_frame(frames.ack(rid))
+        await self.send_frame(presence.availability_frame(await presence.agents_available()))
+
+    async def own_conversation_id(self) -> str | None:
+        if self.conversation_id is None:
+            # The visitor's first message (maybe from another tab) creates it.
+            self.conversation_id = await database_sync_to_async(actions.visitor_conversation_id)(
+                self.visitor
+            )
+        return self.conversation_id
+
+    async def frame_conversation_id(self, frame: dict) -> str | None:
+        # Whatever the frame says, a visitor only ever acts on its own conversation.
+        return await self.own_conversation_id()
+
+    async def typing_target(self, frame: dict) -> tuple[str, list[str]] | None:
+        conversation_id = await self.own_conversation_id()
+        if conversation_id is None:
+            return None  # nobody can watch a conversation that does not exist yet
+        # Agents who joined the conversation; the visitor's own tabs are not in that group.
+        return conversation_id, [groups.conversation_group(conversation_id)]
+
+    async def on_send_message(self, frame: dict) -> dict:
+        result = await database_sync_to_async(actions.send_message)(
+            actor=self.actor,
+            body=frame.get("body"),
+            client_id=frame.get("client_id"),
+            conversation_id=None,
+        )
+        self.conversation_id = result["message"]["conversation_id"]
+        return result

@@ -1,0 +1,54 @@
+"""WebSocket tests run the full ASGI application (routing, origin checks, sessions)."""
+
+import copy
+import importlib
+import uuid
+
+import pytest
+from django.conf import settings as django_settings
+
+
+@pytest.fixture(autouse=True)
+def _private_channel_layer(settings):
+    """A fresh channel layer (and Redis key prefix) per test: no group or presence state
+    leaks between tests, or between concurrent runs sharing one Redis."""
+    layers = copy.deepcopy(django_settings.CHANNEL_LAYERS)
+    prefix = f"lctest{uuid.uuid4().hex[:12]}"
+    if "CONFIG" in layers["default"] and "redis" in layers["default"]["BACKEND"]:
+        layers["default"]["CONFIG"]["prefix"] = prefix
+    settings.CHANNEL_LAYERS = layers  # channels resets its layers on this signal
+    yield
+    if django_settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(django_settings.REDIS_URL)
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_timers(settings):
+    settings.LIVECHAT = {**django_settings.LIVECHAT, "TYPING_TIMEOUT": 0.5}
+
+
+@pytest.fixture(autouse=True)
+def _agent_groups(request):
+    """Transactional tests flush the tables, and with them the groups the migration made."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("messaging.migrations.0002_agent_groups")
+    Group.objects.get_or_create(name="agents")
+    supervisors, _ = Group.objects.get_or_create(name="supervisors")
+    for app_label, models in migration.SUPERVISOR_PERMISSIONS.items():
+        supervisors.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label=app_label, content_type__model__in=models
+            )
+        )
