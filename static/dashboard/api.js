@@ -1,5 +1,5 @@
 // REST calls of the dashboard: the agent's session cookie plus the CSRF token.
-import { t } from './ui.js';
+import { gettext } from './ui.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -25,7 +25,7 @@ export function createApi({ base, csrf }) {
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
     } catch {
-      throw new ApiError(0, { detail: t('The server cannot be reached.'), code: 'network' });
+      throw new ApiError(0, { detail: gettext('The server cannot be reached.'), code: 'network' });
     }
     if (res.status === 204) return null;
     let data = null;

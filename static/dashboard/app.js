@@ -4,10 +4,10 @@ import { createApi } from './api.js';
 import { Inbox } from './inbox.js';
 import { ChatPane } from './chat.js';
 import { Notifier } from './notify.js';
-import { el, t, tf, wsUrl, connectionLabel, paintAvatar } from './ui.js';
+import { el, gettext, fmt, wsUrl, connectionLabel, paintAvatar } from './ui.js';
 
 const PRESENCE_KEY = 'livechat.presence';
-const PRESENCE_LABELS = { online: 'Online', away: 'Away', offline: 'Offline' };
+const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offline: gettext('Offline') };
 
 const root = document.getElementById('app');
 const me = { id: root.dataset.meId, name: root.dataset.meName };
@@ -29,7 +29,7 @@ function toast(message) {
   toastTimer = setTimeout(() => { toastEl.hidden = true; }, 5000);
 }
 function showError(err) {
-  toast(err?.message || t('Something went wrong.'));
+  toast(err?.message || gettext('Something went wrong.'));
 }
 
 // --- inbox and pane ------------------------------------------------------------------------------
@@ -75,8 +75,8 @@ function renderTeam() {
     paintAvatar(avatar, a.name);
     return el('li', { class: 'member', dataset: { status: a.status, id: a.id } },
       el('span', { class: 'member-avatar' }, avatar, el('span', { class: 'presence-dot', dataset: { status: a.status }, 'aria-hidden': 'true' })),
-      el('span', { class: 'member-name', text: a.id === me.id ? tf('%(name)s (you)', { name: a.name }) : a.name }),
-      el('span', { class: 'member-status', text: t(PRESENCE_LABELS[a.status] || a.status) }));
+      el('span', { class: 'member-name', text: a.id === me.id ? fmt(gettext('%(name)s (you)'), { name: a.name }) : a.name }),
+      el('span', { class: 'member-status', text: PRESENCE_LABELS[a.status] || a.status }));
   }));
 }
 function setAgentStatus(agent, status) {
@@ -102,7 +102,7 @@ const mePop = document.getElementById('me-pop');
 function paintMyPresence() {
   const shown = socket.state === 'connected' ? myPresence : 'offline';
   document.getElementById('me-presence').dataset.status = shown;
-  meBtn.title = t(PRESENCE_LABELS[shown]);
+  meBtn.title = PRESENCE_LABELS[shown];
   for (const item of mePop.querySelectorAll('[data-presence]')) {
     item.setAttribute('aria-checked', String(item.dataset.presence === myPresence));
   }
@@ -176,8 +176,8 @@ socket.on('new_conversation', (frame) => {
   inbox.upsert(c);
   bumpTitle();
   notifier.notify({
-    title: t('New conversation'),
-    body: tf('%(name)s started a chat', { name: c.visitor?.name || t('Visitor') }),
+    title: gettext('New conversation'),
+    body: fmt(gettext('%(name)s started a chat'), { name: c.visitor?.name || gettext('Visitor') }),
     tag: `conv-${c.id}`,
     onClick: () => selectConversation(c.id),
   });
@@ -191,7 +191,7 @@ socket.on('new_message', (frame) => {
   if (fromVisitor && !looking) {
     bumpTitle();
     notifier.notify({
-      title: tf('New message from %(name)s', { name: m.sender.name }),
+      title: fmt(gettext('New message from %(name)s'), { name: m.sender.name }),
       body: m.body,
       tag: `conv-${m.conversation_id}`,
       onClick: () => selectConversation(m.conversation_id),

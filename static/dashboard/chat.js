@@ -1,8 +1,8 @@
 // The conversation pane: header actions, transcript, typing, composer, AI suggestions.
-import { el, t, tf, fmtDateTime, paintAvatar, autoGrow, typingNotifier } from './ui.js';
+import { el, gettext, fmt, fmtDateTime, paintAvatar, autoGrow, typingNotifier } from './ui.js';
 import { Transcript } from './transcript.js';
 
-const STATUS_LABELS = { open: 'Open', pending: 'Pending', closed: 'Closed' };
+const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
 const TYPING_SAFETY_MS = 8000;
 
 export class ChatPane {
@@ -171,7 +171,7 @@ export class ChatPane {
   onTyping(frame) {
     if (frame.conversation_id !== this.id) return;
     if (frame.type === 'typing:start') {
-      this.$('typing-text').textContent = tf('%(name)s is typing…', { name: frame.sender?.name || t('Visitor') });
+      this.$('typing-text').textContent = fmt(gettext('%(name)s is typing…'), { name: frame.sender?.name || gettext('Visitor') });
       this.$('typing').hidden = false;
       clearTimeout(this.typingTimer);
       this.typingTimer = setTimeout(() => this.hideTyping(), TYPING_SAFETY_MS);
@@ -203,7 +203,7 @@ export class ChatPane {
       el('button', { type: 'button', class: 'suggestion', on: { click: () => this.useSuggestion(s.text) } },
         el('span', { class: 'suggestion-text', text: s.text }),
         el('span', { class: 'suggestion-meta' },
-          el('span', { text: s.source || t('AI') }),
+          el('span', { text: s.source || gettext('AI') }),
           typeof s.score === 'number' ? el('span', { class: 'score', text: `${Math.round(s.score * 100)}%` }) : null)))));
   }
 
@@ -224,7 +224,7 @@ export class ChatPane {
   send() {
     const body = this.input.value.trim();
     if (!body || !this.id) return;
-    if (body.length > 5000) return this.o.onError({ message: t('A message can be at most 5,000 characters.') });
+    if (body.length > 5000) return this.o.onError({ message: gettext('A message can be at most 5,000 characters.') });
     this.o.socket.sendMessage({ conversationId: this.id, body });
     this.typing.stop();
     this.input.value = '';
@@ -273,18 +273,18 @@ export class ChatPane {
       conv = { ...conv, status: this.conv.status, assignee: this.conv.assignee, ai_enabled: this.conv.ai_enabled };
     }
     this.conv = conv;
-    const name = conv.visitor?.name || t('Visitor');
+    const name = conv.visitor?.name || gettext('Visitor');
     paintAvatar(this.$('chat-avatar'), name);
     this.$('chat-name').textContent = name;
-    const sub = [conv.visitor?.email, tf('started %(when)s', { when: fmtDateTime(conv.created_at) })].filter(Boolean);
+    const sub = [conv.visitor?.email, fmt(gettext('started %(when)s'), { when: fmtDateTime(conv.created_at) })].filter(Boolean);
     this.$('chat-sub').textContent = sub.join(' · ');
     this.$('status-btn').dataset.status = conv.status;
-    this.$('status-label').textContent = t(STATUS_LABELS[conv.status] || conv.status);
+    this.$('status-label').textContent = STATUS_LABELS[conv.status] || conv.status;
     for (const item of document.querySelectorAll('[data-set-status]')) {
       item.setAttribute('aria-checked', String(item.dataset.setStatus === conv.status));
     }
     const assignee = conv.assignee;
-    this.$('assign-label').textContent = !assignee ? t('Unassigned') : assignee.id === this.o.me.id ? t('You') : assignee.name;
+    this.$('assign-label').textContent = !assignee ? gettext('Unassigned') : assignee.id === this.o.me.id ? gettext('You') : assignee.name;
     this.$('ai-toggle').checked = Boolean(conv.ai_enabled);
     this.$('visitor-card').hidden = false;
     this.$('fact-name').textContent = name;
@@ -302,11 +302,11 @@ export class ChatPane {
     }, status ? el('span', { class: 'presence-dot', dataset: { status }, 'aria-hidden': 'true' }) : null, label);
     const others = this.o.agents().filter((a) => a.id !== this.o.me.id);
     pop.replaceChildren(
-      item(t('Assign to me'), this.o.me.id, null),
-      ...(others.length ? [el('div', { class: 'menu-label', text: t('Assign to') })] : []),
+      item(gettext('Assign to me'), this.o.me.id, null),
+      ...(others.length ? [el('div', { class: 'menu-label', text: gettext('Assign to') })] : []),
       ...others.map((a) => item(a.name, a.id, a.status || 'offline')),
       el('hr'),
-      item(t('Unassigned'), null, null));
+      item(gettext('Unassigned'), null, null));
   }
 
   menu(buttonId, popId, beforeOpen) {

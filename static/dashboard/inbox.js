@@ -1,5 +1,5 @@
 // The conversation list: status tabs, "only mine", search, live updates, unread badges.
-import { el, t, relTime, paintAvatar } from './ui.js';
+import { el, gettext, relTime, paintAvatar } from './ui.js';
 
 export class Inbox {
   /**
@@ -222,7 +222,7 @@ export class Inbox {
       this.nodes.set(c.id, node);
     }
     const btn = node.firstChild;
-    const name = c.visitor?.name || t('Visitor');
+    const name = c.visitor?.name || gettext('Visitor');
     paintAvatar(btn.querySelector('.avatar'), name);
     btn.querySelector('.conv-name').textContent = name;
     const time = btn.querySelector('.conv-time');
@@ -234,24 +234,24 @@ export class Inbox {
     const badge = btn.querySelector('.badge');
     badge.hidden = n === 0 || c.id === this.selected;
     badge.textContent = n > 99 ? '99+' : String(n);
-    badge.setAttribute('aria-label', `${n} ${t('unread')}`);
+    badge.setAttribute('aria-label', `${n} ${gettext('unread')}`);
     btn.classList.toggle('is-unread', n > 0 && c.id !== this.selected);
     const tags = btn.querySelector('.conv-tags');
     tags.replaceChildren();
-    if (c.assignee) tags.append(el('span', { class: 'tag', text: c.assignee.id === this.o.me.id ? t('You') : c.assignee.name }));
-    else tags.append(el('span', { class: 'tag tag--none', text: t('Unassigned') }));
-    if (c.ai_enabled) tags.append(el('span', { class: 'tag tag--ai', text: t('AI') }));
+    if (c.assignee) tags.append(el('span', { class: 'tag', text: c.assignee.id === this.o.me.id ? gettext('You') : c.assignee.name }));
+    else tags.append(el('span', { class: 'tag tag--none', text: gettext('Unassigned') }));
+    if (c.ai_enabled) tags.append(el('span', { class: 'tag tag--ai', text: gettext('AI') }));
     if (c.id === this.selected) btn.setAttribute('aria-current', 'true');
     return node;
   }
 
   preview(c) {
     const m = c.last_message;
-    if (!m) return t('No messages yet');
-    if (m.deleted) return t('Message deleted');
+    if (!m) return gettext('No messages yet');
+    if (m.deleted) return gettext('Message deleted');
     const who = m.sender?.type === 'agent'
-      ? (m.sender.id === this.o.me.id ? t('You') : m.sender.name)
-      : m.sender?.type === 'ai' ? t('AI') : null;
+      ? (m.sender.id === this.o.me.id ? gettext('You') : m.sender.name)
+      : m.sender?.type === 'ai' ? gettext('AI') : null;
     return who ? `${who}: ${m.body}` : m.body;
   }
 

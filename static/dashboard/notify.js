@@ -1,7 +1,7 @@
 // Sound + desktop notification for new conversations and messages while the tab is hidden.
 // Both need the agent's consent: the bell button asks for notification permission and
 // unlocks audio (browsers only start an AudioContext after a user gesture).
-import { t } from './ui.js';
+import { gettext } from './ui.js';
 
 const KEY = 'livechat.notify';
 
@@ -36,8 +36,8 @@ export class Notifier {
     this.button.classList.toggle('is-on', this.enabled);
     const denied = 'Notification' in window && Notification.permission === 'denied';
     this.button.title = this.enabled
-      ? (denied ? t('Sound on; desktop notifications are blocked by the browser') : t('Notifications on (click to mute)'))
-      : t('Enable desktop notifications and sound');
+      ? (denied ? gettext('Sound on; desktop notifications are blocked by the browser') : gettext('Notifications on (click to mute)'))
+      : gettext('Enable desktop notifications and sound');
   }
 
   unlockAudio() {

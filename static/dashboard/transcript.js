@@ -1,7 +1,7 @@
 // The message list of one conversation, shared by the dashboard and the widget.
 // Keyed DOM: each message keeps its node, so a live edit or an open inline editor survives
 // other messages arriving. Message text is set with textContent only.
-import { el, t, fmtTime, fmtDay, dayKey, paintAvatar } from './ui.js';
+import { el, gettext, fmtTime, fmtDay, dayKey, paintAvatar } from './ui.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 
@@ -152,10 +152,10 @@ export class Transcript {
   }
 
   buildNode(m) {
-    const actions = el('div', { class: 'msg-actions', role: 'group', 'aria-label': t('Message actions') },
-      el('button', { type: 'button', class: 'msg-act', 'data-act': 'edit', title: t('Edit'), 'aria-label': t('Edit message'),
+    const actions = el('div', { class: 'msg-actions', role: 'group', 'aria-label': gettext('Message actions') },
+      el('button', { type: 'button', class: 'msg-act', 'data-act': 'edit', title: gettext('Edit'), 'aria-label': gettext('Edit message'),
         on: { click: () => this.startEdit(m.id) } }, el('span', { class: 'ico ico-edit', 'aria-hidden': 'true' })),
-      el('button', { type: 'button', class: 'msg-act', 'data-act': 'delete', title: t('Delete'), 'aria-label': t('Delete message'),
+      el('button', { type: 'button', class: 'msg-act', 'data-act': 'delete', title: gettext('Delete'), 'aria-label': gettext('Delete message'),
         on: { click: () => this.askDelete(m.id) } }, el('span', { class: 'ico ico-trash', 'aria-hidden': 'true' })));
     return el('li', { dataset: { id: m.id } },
       el('span', { class: 'msg-avatar avatar avatar-xs', 'aria-hidden': 'true' }),
@@ -166,14 +166,14 @@ export class Transcript {
           actions),
         el('div', { class: 'msg-foot' },
           el('time'),
-          el('span', { class: 'msg-edited', hidden: true, text: t('edited') }),
+          el('span', { class: 'msg-edited', hidden: true, text: gettext('edited') }),
           el('span', { class: 'msg-receipt', hidden: true }))));
   }
 
   renderBody(node, m) {
     const body = node.querySelector('.msg-body');
     if (m.deleted) {
-      body.textContent = t('This message was deleted');
+      body.textContent = gettext('This message was deleted');
     } else {
       body.textContent = m.body;
     }
@@ -191,7 +191,7 @@ export class Transcript {
     receipt.hidden = false;
     receipt.classList.toggle('is-read', read);
     receipt.textContent = read ? '✓✓' : '✓';
-    receipt.title = read ? t('Read') : t('Sent');
+    receipt.title = read ? gettext('Read') : gettext('Sent');
     receipt.setAttribute('aria-label', receipt.title);
   }
 
@@ -210,11 +210,11 @@ export class Transcript {
     state.replaceChildren();
     if (item.state === 'failed') {
       state.append(
-        el('span', { class: 'fail-text', text: t('Not sent') }), ' · ',
-        el('button', { type: 'button', class: 'link-btn', text: t('Retry'), on: { click: () => this.o.onRetry?.(item.client_id) } }), ' · ',
-        el('button', { type: 'button', class: 'link-btn', text: t('Discard'), on: { click: () => this.o.onDiscard?.(item.client_id) } }));
+        el('span', { class: 'fail-text', text: gettext('Not sent') }), ' · ',
+        el('button', { type: 'button', class: 'link-btn', text: gettext('Retry'), on: { click: () => this.o.onRetry?.(item.client_id) } }), ' · ',
+        el('button', { type: 'button', class: 'link-btn', text: gettext('Discard'), on: { click: () => this.o.onDiscard?.(item.client_id) } }));
     } else {
-      state.append(el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('sending…'));
+      state.append(el('span', { class: 'spinner', 'aria-hidden': 'true' }), gettext('sending…'));
     }
   }
 
@@ -268,7 +268,7 @@ export class Transcript {
     if (!m || !node || m.deleted || node.classList.contains('is-editing')) return;
     node.classList.add('is-editing');
     const bubble = node.querySelector('.bubble');
-    const area = el('textarea', { class: 'edit-box', rows: '2', maxlength: '5000', 'aria-label': t('Edit message') });
+    const area = el('textarea', { class: 'edit-box', rows: '2', maxlength: '5000', 'aria-label': gettext('Edit message') });
     area.value = m.body;
     const finish = () => {
       node.classList.remove('is-editing');
@@ -293,9 +293,9 @@ export class Transcript {
       if (ev.key === 'Escape') { ev.preventDefault(); finish(); node.querySelector('[data-act=edit]')?.focus(); }
     });
     bubble.replaceChildren(area, el('div', { class: 'edit-actions' },
-      el('span', { class: 'muted small', text: t('Enter to save · Esc to cancel') }),
-      el('button', { type: 'button', class: 'btn-ghost btn-xs', text: t('Cancel'), on: { click: finish } }),
-      el('button', { type: 'button', class: 'btn-primary btn-xs', text: t('Save'), on: { click: save } })));
+      el('span', { class: 'muted small', text: gettext('Enter to save · Esc to cancel') }),
+      el('button', { type: 'button', class: 'btn-ghost btn-xs', text: gettext('Cancel'), on: { click: finish } }),
+      el('button', { type: 'button', class: 'btn-primary btn-xs', text: gettext('Save'), on: { click: save } })));
     area.focus();
     area.setSelectionRange(area.value.length, area.value.length);
   }

@@ -1,23 +1,18 @@
 // Small DOM and formatting helpers shared by the dashboard and the widget.
 // Text always goes through textContent: nothing a visitor or an agent types is parsed as HTML.
 
-/** gettext from Django's JavaScript catalog (/jsi18n/), identity when it did not load. */
-export function t(text) {
+/**
+ * gettext from Django's JavaScript catalog (/jsi18n/), identity when it did not load.
+ * Call sites use the literal name `gettext('…')` so that `makemessages -d djangojs` finds them.
+ */
+export function gettext(text) {
   const g = globalThis.gettext;
   return typeof g === 'function' ? g(text) : text;
 }
 
-/** Named interpolation: tf('%(name)s is typing…', {name}) */
-export function tf(text, values) {
-  const s = t(text);
-  return s.replace(/%\((\w+)\)s/g, (_, k) => (values[k] == null ? '' : String(values[k])));
-}
-
-/** plural-aware gettext */
-export function tn(singular, plural, n) {
-  const g = globalThis.ngettext;
-  const s = typeof g === 'function' ? g(singular, plural, n) : n === 1 ? singular : plural;
-  return s.replace(/%\(count\)s/g, String(n));
+/** Named interpolation of an already translated string: fmt(gettext('%(name)s is typing…'), {name}) */
+export function fmt(text, values) {
+  return text.replace(/%\((\w+)\)s/g, (_, k) => (values[k] == null ? '' : String(values[k])));
 }
 
 /**
@@ -90,8 +85,8 @@ export function dayKey(iso) {
 export function fmtDay(iso) {
   const d = new Date(iso);
   const days = Math.round((startOfDay(new Date()) - startOfDay(d)) / 86400000);
-  if (days === 0) return t('Today');
-  if (days === 1) return t('Yesterday');
+  if (days === 0) return gettext('Today');
+  if (days === 1) return gettext('Yesterday');
   const opts = { weekday: 'long', day: 'numeric', month: 'long' };
   if (d.getFullYear() !== new Date().getFullYear()) opts.year = 'numeric';
   return new Intl.DateTimeFormat(lang(), opts).format(d);
@@ -101,12 +96,12 @@ export function fmtDay(iso) {
 export function relTime(iso) {
   const d = new Date(iso);
   const secs = Math.max(0, (Date.now() - d.getTime()) / 1000);
-  if (secs < 45) return t('now');
+  if (secs < 45) return gettext('now');
   const rtf = new Intl.RelativeTimeFormat(lang(), { numeric: 'auto', style: 'narrow' });
   if (secs < 3600) return rtf.format(-Math.round(secs / 60), 'minute');
   const days = Math.round((startOfDay(new Date()) - startOfDay(d)) / 86400000);
   if (days === 0) return rtf.format(-Math.round(secs / 3600), 'hour');
-  if (days === 1) return t('Yesterday');
+  if (days === 1) return gettext('Yesterday');
   if (days < 7) return new Intl.DateTimeFormat(lang(), { weekday: 'short' }).format(d);
   return new Intl.DateTimeFormat(lang(), { day: 'numeric', month: 'short' }).format(d);
 }
@@ -119,10 +114,10 @@ export function wsUrl(path) {
 /** Connection state → CSS state and label; the one vocabulary for both pages. */
 export function connectionLabel(state) {
   switch (state) {
-    case 'connected': return t('Connected');
-    case 'reconnecting': return t('Reconnecting…');
-    case 'connecting': return t('Connecting…');
-    default: return t('Disconnected');
+    case 'connected': return gettext('Connected');
+    case 'reconnecting': return gettext('Reconnecting…');
+    case 'connecting': return gettext('Connecting…');
+    default: return gettext('Disconnected');
   }
 }
 

@@ -3,7 +3,7 @@
 // conversation survives reloads of the host page and never touches the host's storage.
 import { LivechatSocket } from '../livechat/socket.js';
 import { Transcript } from '../dashboard/transcript.js';
-import { t, wsUrl, connectionLabel, autoGrow, typingNotifier } from '../dashboard/ui.js';
+import { gettext, wsUrl, connectionLabel, autoGrow, typingNotifier } from '../dashboard/ui.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';
@@ -83,8 +83,8 @@ function ensureSession() {
     }).then(async (res) => {
       const data = await res.json().catch(() => ({}));
       if (!res.ok) {
-        const detail = data.email ? t('Please check the email address.') : data.detail;
-        throw new Error(detail || t('The chat is unavailable right now.'));
+        const detail = data.email ? gettext('Please check the email address.') : data.detail;
+        throw new Error(detail || gettext('The chat is unavailable right now.'));
       }
       token = data.token;
       safeSet(TOKEN_KEY, token);
@@ -236,7 +236,7 @@ window.addEventListener('online', () => showConnection(socket.state));
 
 function showAvailability(online) {
   $('w-avail').dataset.online = String(online);
-  $('w-avail-text').textContent = online ? t("We're online") : t("We'll reply soon");
+  $('w-avail-text').textContent = online ? gettext("We're online") : gettext("We'll reply soon");
 }
 
 // --- reading and unread count ------------------------------------------------------------------
@@ -284,7 +284,7 @@ async function send() {
   if (!token) {
     const email = $('w-email');
     if (email.value && !email.checkValidity()) {
-      toast(t('Please check the email address.'));
+      toast(gettext('Please check the email address.'));
       email.focus();
       return;
     }
