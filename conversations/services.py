@@ -72,7 +72,9 @@ def _locked(actor: Actor, conversation_id) -> Conversation:
     return access_conversation(
         actor=actor,
         conversation_id=conversation_id,
-        queryset=Conversation.objects.select_for_update().select_related("visitor", "assignee"),
+        queryset=Conversation.objects.select_for_update(of=("self",)).select_related(
+            "visitor", "assignee"
+        ),
     )
 
 

@@ -95,7 +95,9 @@ def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, 
             conversation = access_conversation(
                 actor=actor,
                 conversation_id=conversation_id,
-                queryset=Conversation.objects.select_for_update().select_related("visitor"),
+                queryset=Conversation.objects.select_for_update(of=("self",)).select_related(
+                    "visitor"
+                ),
             )
         existing = _existing_by_client_id(actor, client_id)
         if existing is not None:

@@ -1,0 +1,171 @@
+"""Service guarantees: seq under concurrency, broadcast only after commit, the log of edits."""
+
+import asyncio
+import threading
+
+import pytest
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from conversations.actors import Actor
+from conversations.services import conversation_update
+from messaging.models import Message, MessageEdit
+from messaging.services import message_delete, message_edit, message_send
+from realtime import broadcast
+
+# Real commits: on_commit callbacks only run when a transaction really commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every frame the services hand to the channel layer, in order."""
+    frames = []
+    monkeypatch.setattr(broadcast, "broadcast_now", lambda groups, frame: frames.append((groups, frame)))
+    return frames
+
+
+def test_first_visitor_message_creates_the_conversation_then_the_message(visitor, sent):
+    message, created = message_send(actor=Actor.for_visitor(visitor), body="Halo")
+    assert created
+    types = [f["type"] for _, f in sent]
+    assert types == ["new_conversation", "new_message"]
+    assert sent[0][0] == ["agents"]
+    assert sent[1][0] == ["agents", f"visitor.{visitor.pk}"]
+    assert sent[1][1]["message"]["id"] == str(message.pk)
+    assert sent[0][1]["conversation"]["status"] == "open"
+
+
+def test_visitor_message_reopens_a_closed_conversation(alice, conversation, sent):
+    conversation_update(actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="closed")
+    sent.clear()
+    message_send(actor=Actor.for_visitor(conversation.visitor), body="One more thing")
+    assert [f["type"] for _, f in sent] == ["new_message", "conversation:updated"]
+    assert sent[1][1]["conversation"]["status"] == "open"
+    conversation.refresh_from_db()
+    assert conversation.status == "open" and conversation.closed_at is None
+
+
+def test_nothing_is_broadcast_before_commit_or_after_rollback(alice, conversation, sent):
+    agent = Actor.for_agent(alice)
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        message_send(actor=agent, conversation_id=conversation.pk, body="never")
+        assert sent == []  # still inside the transaction
+        raise Boom
+    assert sent == []
+    assert not Message.objects.filter(body="never").exists()
+
+    with transaction.atomic():
+        message_send(actor=agent, conversation_id=conversation.pk, body="later")
+        assert sent == []
+    assert [f["type"] for _, f in sent] == ["new_message"]
+
+
+def test_idempotent_resend_broadcasts_nothing(alice, conversation, sent):
+    agent = Actor.for_agent(alice)
+    first, created = message_send(actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9")
+    sent.clear()
+    again, created_again = message_send(actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9")
+    assert created and not created_again and again.pk == first.pk
+    assert sent == []
+
+
+def test_edit_and_delete_keep_history_for_supervisors(alice, supervisor, conversation, sent):
+    agent = Actor.for_agent(alice)
+    m, _ = message_send(actor=agent, conversation_id=conversation.pk, body="v1")
+    message_edit(actor=agent, message_id=m.pk, body="v2")
+    message_delete(actor=Actor.for_agent(supervisor), message_id=m.pk)
+    edits = list(MessageEdit.objects.filter(message=m).order_by("changed_at", "id"))
+    assert [(e.kind, e.previous_body) for e in edits] == [("edit", "v1"), ("delete", "v2")]
+    assert edits[1].changed_by_agent == supervisor
+    assert [f["type"] for _, f in sent][-2:] == ["message:updated", "message:deleted"]
+    assert sent[-1][1]["message"]["body"] == "" and sent[-1][1]["message"]["deleted"] is True
+
+
+def test_status_and_ai_broadcasts(alice, conversation, sent):
+    conversation_update(
+        actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="pending", ai_enabled=False
+    )
+    assert [f["type"] for _, f in sent] == ["conversation:updated", "ai_status_changed"]
+    ai = sent[1][1]
+    assert ai["ai_enabled"] is False and ai["conversation_id"] == str(conversation.pk)
+    assert ai["changed_by"]["id"] == str(alice.pk)
+    sent.clear()
+    conversation_update(actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="pending")
+    assert sent == []  # no change, no frame
+
+
+def test_the_real_channel_layer_receives_frames_after_commit(alice, conversation):
+    """Not patched: a channel in the `agents` group gets the encoded frame."""
+    from asgiref.sync import async_to_sync
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("agents", channel)
+    try:
+        message_send(actor=Actor.for_agent(alice), conversation_id=conversation.pk, body="live")
+        event = async_to_sync(asyncio.wait_for)(layer.receive(channel), 5)
+        assert event["type"] == "lc.frame"
+        assert '"type":"new_message"' in event["text"] and '"body":"live"' in event["text"]
+    finally:
+        async_to_sync(layer.group_discard)("agents", channel)
+
+
+def test_twenty_concurrent_senders_get_seq_1_to_20(alice, visitor):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite serializes writers anyway)")
+    message_send(actor=Actor.for_visitor(visitor), body="start")  # seq 1 creates the conversation
+    conversation_id = Message.objects.get().conversation_id
+    barrier = threading.Barrier(20)
+    errors = []
+
+    def send(i):
+        try:
+            barrier.wait()
+            actor = Actor.for_visitor(visitor) if i % 2 else Actor.for_agent(alice)
+            message_send(actor=actor, conversation_id=conversation_id, body=f"m{i}", client_id=f"c-{i}")
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    seqs = sorted(Message.objects.filter(conversation_id=conversation_id).values_list("seq", flat=True))
+    versions = sorted(Message.objects.filter(conversation_id=conversation_id).values_list("version", flat=True))
+    assert seqs == list(range(1, 22))
+    assert versions == list(range(1, 22))
+
+
+def test_concurrent_first_messages_create_one_conversation(visitor):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def send(i):
+        try:
+            barrier.wait()
+            message_send(actor=Actor.for_visitor(visitor), body=f"hi {i}", client_id=f"c-{i % 4}")
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    # 4 distinct client_ids: 4 messages, one conversation.
+    assert Message.objects.count() == 4
+    assert sorted(Message.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
