@@ -2,6 +2,7 @@
 
 import logging
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, permissions, throttling
 
 from conversations.actors import Actor, user_is_agent
@@ -98,3 +99,18 @@ class VisitorThrottle(_FailOpenMixin, throttling.SimpleRateThrottle):
         if not isinstance(request.user, VisitorPrincipal):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.visitor.pk}
+
+
+class VisitorTokenScheme(OpenApiAuthenticationExtension):
+    """Describes `Authorization: Visitor <token>` in the OpenAPI schema."""
+
+    target_class = VisitorTokenAuthentication
+    name = "visitorToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Visitor <token>` from POST /api/v1/widget/session/",
+        }

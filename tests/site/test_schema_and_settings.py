@@ -1,0 +1,75 @@
+"""OpenAPI schema, docs page, and the production settings' deploy check."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_schema_describes_every_endpoint(client):
+    r = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    expected = {
+        "/api/v1/widget/session/": {"post"},
+        "/api/v1/widget/conversation/": {"get"},
+        "/api/v1/widget/messages/": {"get"},
+        "/api/v1/conversations/": {"get"},
+        "/api/v1/conversations/{conversation_id}/": {"get", "patch"},
+        "/api/v1/conversations/{conversation_id}/messages/": {"get", "post"},
+        "/api/v1/conversations/{conversation_id}/messages/{message_id}/": {"patch", "delete"},
+        "/api/v1/auth/token/": {"post"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), (path, paths[path].keys())
+    message = r.json()["components"]["schemas"]["Message"]["properties"]
+    assert {"id", "seq", "version", "client_id", "sender", "body", "deleted"} <= set(message)
+
+
+def test_docs_page_is_served_without_external_assets(client):
+    r = client.get("/api/v1/docs/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "swagger" in html.lower()
+    assert "cdn" not in html.lower()
+
+
+def _manage(*args, **env):
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    r = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 20 + "a-real-long-random-production-secret-key-1234567890",
+        ALLOWED_HOSTS="chat.example.com",
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no issues" in r.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret():
+    r = _manage("check", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="")
+    assert r.returncode != 0
+    assert "DJANGO_SECRET_KEY" in r.stderr
+
+
+def test_cookies_are_hardened():
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_HTTPONLY
+    assert settings.SESSION_COOKIE_SAMESITE == "Lax"
