@@ -164,14 +164,14 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "livechat.storage.StaticFilesStorage"
         )
     },
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
-# Serve straight from the finders without collectstatic when debugging.
-WHITENOISE_USE_FINDERS = DEBUG
+# Also serve straight from the finders, so a server started without collectstatic works.
+WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 # Bodies are capped at 5,000 characters; anything near this is an abuse, not a message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

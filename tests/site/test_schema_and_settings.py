@@ -73,3 +73,27 @@ def test_cookies_are_hardened():
 
     assert settings.SESSION_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_production_settings_serve_pages_and_static_files_without_collectstatic(tmp_path):
+    """A bare `daphne` start with DJANGO_DEBUG=0 must not 500 on `{% static %}`."""
+    script = (
+        "import django, re; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='127.0.0.1')\n"
+        "r = c.get('/accounts/login/')\n"
+        "css = re.search(r'href=\"(/static/[^\"]+\\.css)\"', r.content.decode()).group(1)\n"
+        "print(r.status_code, c.get(css).status_code)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    environ.update(
+        DJANGO_SETTINGS_MODULE="livechat.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",
+        DJANGO_SECRET_KEY="y" * 60,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert r.stdout.split() == ["200", "200"], r.stdout + r.stderr
