@@ -128,9 +128,13 @@ export class Transcript {
       this.nodes.set(m.id, node);
     }
     const type = m.sender?.type || 'system';
+    const keep = ['is-editing', 'msg--cont'].filter((c) => node.classList.contains(c));
     node.className = 'msg';
-    node.classList.add(this.isOwnSide(m) ? 'msg--own' : 'msg--other', `msg--${type}`);
-    if (m.deleted) node.classList.add('msg--deleted');
+    node.classList.add(this.isOwnSide(m) ? 'msg--own' : 'msg--other', `msg--${type}`, ...keep);
+    if (m.deleted) {
+      node.classList.add('msg--deleted');
+      node.classList.remove('is-editing');
+    }
     node.dataset.seq = String(m.seq);
     node.dataset.sender = type;
     node.querySelector('.msg-author').textContent = m.sender?.name || '';
@@ -140,8 +144,8 @@ export class Transcript {
     time.dateTime = m.created_at;
     time.textContent = fmtTime(m.created_at);
     time.title = new Date(m.created_at).toLocaleString();
-    const editing = node.classList.contains('is-editing') || node.querySelector('.edit-box');
-    if (!editing) this.renderBody(node, m);
+    if (!node.querySelector('.msg-body')) node.querySelector('.bubble').replaceChildren(el('p', { class: 'msg-body' }));
+    if (!node.classList.contains('is-editing')) this.renderBody(node, m);
     const edited = node.querySelector('.msg-edited');
     edited.hidden = !m.edited_at || m.deleted;
     if (m.edited_at) edited.title = new Date(m.edited_at).toLocaleString();

@@ -16,7 +16,7 @@
   var data = script.dataset;
   var color = /^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(data.color || '') ? data.color : '#4f5bd5';
   var side = data.position === 'left' ? 'left' : 'right';
-  var lang = (data.lang || document.documentElement.lang || navigator.language || 'en').toLowerCase().split('-')[0];
+  var lang = (data.lang || navigator.language || document.documentElement.lang || 'en').toLowerCase().split('-')[0];
   var SMALL = '(max-width: 480px)';
   var small = window.matchMedia ? window.matchMedia(SMALL) : { matches: false, addEventListener: function () {} };
 

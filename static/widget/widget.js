@@ -335,4 +335,4 @@ if (token) {
   showConnection('idle');
 }
 toHost({ type: 'ready' });
-window.livechat = { socket, transcript };
+window.livechat = { socket, transcript, get panelOpen() { return panelOpen; }, get readSent() { return readSent; } };
