@@ -53,9 +53,7 @@ def echo_request_id(frame) -> str | int | float | None:
     if not isinstance(frame, dict):
         return None
     value = frame.get("request_id")
-    if isinstance(value, str):
-        return value[:MAX_REQUEST_ID_LENGTH]
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
         return value
     return None
 

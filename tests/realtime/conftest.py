@@ -33,6 +33,8 @@ def _private_channel_layer(settings):
 @pytest.fixture(autouse=True)
 def _fast_timers(settings):
     settings.LIVECHAT = {**django_settings.LIVECHAT, "TYPING_TIMEOUT": 0.5}
+    # The personas' passwords are hashed in every test; the real hasher is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

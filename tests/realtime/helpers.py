@@ -42,8 +42,8 @@ class Socket:
     async def send(self, frame) -> None:
         if isinstance(frame, dict):
             await self.comm.send_json_to(frame)
-        else:
-            await self.comm.send_to(text_data=frame)
+        else:  # raw text, even an empty frame
+            await self.comm.send_input({"type": "websocket.receive", "text": frame})
 
     async def _read(self, timeout: float) -> dict:
         return json.loads(await self.comm.receive_from(timeout=timeout))
@@ -99,6 +99,12 @@ class Socket:
     def drain(self) -> list[dict]:
         frames, self.inbox = self.inbox, []
         return frames
+
+    async def settle(self, quiet: float = 0.15) -> list[dict]:
+        """Wait until nothing has arrived for `quiet` seconds; return and forget it all."""
+        while not await self.comm.receive_nothing(timeout=quiet):
+            self.inbox.append(await self._read(1))
+        return self.drain()
 
     async def close(self) -> None:
         await self.comm.disconnect()
