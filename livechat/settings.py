@@ -116,6 +116,9 @@ if REDIS_URL:
                         "socket_keepalive": True,
                         "health_check_interval": 30,
                         "socket_connect_timeout": 5,
+                        # channels-redis waits in BZPOPMIN for up to 5 s; redis-py 8's
+                        # default 5 s read timeout races it and kills idle sockets (1011).
+                        "socket_timeout": 15,
                     }
                 ],
                 "prefix": env.str("CHANNEL_PREFIX", default="livechat"),
