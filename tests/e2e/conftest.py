@@ -149,6 +149,7 @@ def people(django_db_blocker, stack):
             user.groups.add(agents_group)
             users[key] = user
         before = set(Visitor.objects.values_list("pk", flat=True))
+        _seed_inbox(users)
     yield users
     with django_db_blocker.unblock():
         Visitor.objects.exclude(pk__in=before).delete()
@@ -160,6 +161,41 @@ def people(django_db_blocker, stack):
         for connection in connections.all():
             if hasattr(connection, "close_pool"):
                 connection.close_pool()
+
+
+def _seed_inbox(users) -> None:
+    """A few other conversations, so the inbox (and its screenshot) looks like a real day."""
+    from conversations import services as conversation_services
+    from conversations.actors import Actor
+    from messaging.services import message_send
+
+    alice, bob = Actor.for_agent(users["alice"]), Actor.for_agent(users["bob"])
+    chats = [
+        ("Maya Putri", "maya@example.co.id", ["Apakah bisa kirim ke Surabaya hari ini?"], None),
+        (
+            "Tom Becker",
+            None,
+            # A long history: the dashboard loads the latest 50, the rest on scrolling up.
+            [f"Earlier question {i}" for i in range(1, 61)]
+            + ["Hi! My discount code SPRING10 isn't accepted at checkout."],
+            None,
+        ),
+        ("Lucía Fernández", "lucia@example.es", ["Can I return beans I haven't opened?"], alice),
+        ("Kenji Sato", "kenji@example.jp", ["Thanks, all sorted!"], bob),
+    ]
+    for name, email, lines, agent in chats:
+        visitor, _token = conversation_services.visitor_create(name=name, email=email)
+        for line in lines:
+            message, _ = message_send(actor=Actor.for_visitor(visitor), body=line)
+        if agent is not None:
+            message_send(
+                actor=agent,
+                conversation_id=message.conversation_id,
+                body="Happy to help! Let me look into it.",
+            )
+    conversation_services.conversation_update(
+        actor=bob, conversation_id=message.conversation_id, status="pending"
+    )
 
 
 def login(context, base_url: str, user):

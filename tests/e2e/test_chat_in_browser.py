@@ -194,6 +194,31 @@ def test_status_assignment_and_ai_toggle_show_in_the_other_tab(world):
     expect(bob.locator("#status-btn")).to_have_attribute("data-status", "open", timeout=3000)
 
 
+def test_presence_away_shows_in_the_other_tab(world, people):
+    bob_id = str(people["bob"].pk)
+    member = world.alice.locator(f"#team-list .member[data-id='{bob_id}']")
+    expect(member).to_have_attribute("data-status", "online", timeout=5000)
+    world.bob.click("#me-btn")
+    world.bob.click("#me-pop [data-presence=away]")
+    expect(member).to_have_attribute("data-status", "away", timeout=3000)
+    expect(member.locator(".member-status")).to_have_text("Away")
+    world.bob.click("#me-btn")
+    world.bob.click("#me-pop [data-presence=online]")
+    expect(member).to_have_attribute("data-status", "online", timeout=3000)
+
+
+def test_older_history_loads_on_scroll_up(world):
+    alice = world.alice
+    alice.locator(".conv-item", has_text="Tom Becker").click()
+    expect(agent_msg(alice, "SPRING10")).to_be_visible()
+    expect(alice.locator("#messages .msg")).to_have_count(50)
+    alice.locator("#transcript").evaluate("el => { el.scrollTop = 0; }")
+    expect(alice.locator("#messages .msg")).to_have_count(61, timeout=5000)
+    expect(agent_msg(alice, "Earlier question 1").first).to_be_attached()
+    alice.locator(".conv-item", has_text="Budi").click()
+    expect(agent_msg(alice, "checking the courier now")).to_be_visible()
+
+
 def test_ai_suggestion_goes_into_the_composer(world):
     conversation_id = world.alice.evaluate("window.livechat.pane.id")
     text = "Your parcel is with the courier and should arrive tomorrow."
