@@ -1,7 +1,6 @@
 """WebSocket tests run the full ASGI application (routing, origin checks, sessions)."""
 
 import copy
-import importlib
 import uuid
 
 import pytest
@@ -35,22 +34,3 @@ def _fast_timers(settings):
     settings.LIVECHAT = {**django_settings.LIVECHAT, "TYPING_TIMEOUT": 0.5}
     # The personas' passwords are hashed in every test; the real hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _agent_groups(request):
-    """Transactional tests flush the tables, and with them the groups the migration made."""
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("db")
-    from django.contrib.auth.models import Group, Permission
-
-    migration = importlib.import_module("messaging.migrations.0002_agent_groups")
-    Group.objects.get_or_create(name="agents")
-    supervisors, _ = Group.objects.get_or_create(name="supervisors")
-    for app_label, models in migration.SUPERVISOR_PERMISSIONS.items():
-        supervisors.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label=app_label, content_type__model__in=models
-            )
-        )
