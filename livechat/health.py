@@ -22,9 +22,14 @@ def _database_ok() -> None:
 
 
 async def _channel_layer_ok() -> None:
-    """A message sent to a fresh channel must come back: that is what broadcasts need."""
+    """A message sent to a fresh channel must come back: that is what broadcasts need.
+
+    The default prefix matters: channels-redis lets one receiver at a time pop the
+    process's messages for its prefix, so a private prefix would wait behind a socket's
+    consumer forever, and any process with an idle socket would look down.
+    """
     layer = get_channel_layer()
-    channel = await layer.new_channel("healthz.")
+    channel = await layer.new_channel()
     await layer.send(channel, {"type": "healthz.ping"})
     message = await layer.receive(channel)
     if message.get("type") != "healthz.ping":
