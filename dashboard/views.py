@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -119,6 +120,7 @@ class WidgetReadStateView(APIView):
     permission_classes = [IsVisitor]
     throttle_classes = [VisitorThrottle]
 
+    @extend_schema(exclude=True)  # a helper of our own widget page, not part of the public API
     def get(self, request):
         conversation = Conversation.objects.filter(visitor_id=request.user.visitor.pk).first()
         if conversation is None:

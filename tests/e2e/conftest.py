@@ -38,7 +38,7 @@ PASSWORD = "e2e-correct-horse-battery"
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if here in Path(item.fspath).parents and "world" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.live)
             # Makes pytest-django create the test database; the data the live server must
@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db)
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def _django_beside_playwright():
     """Playwright's sync API runs an event loop in the test thread, which makes Django refuse
     database calls from it (meant for async views); our database calls stay synchronous."""
@@ -60,7 +60,7 @@ def _django_beside_playwright():
 
 
 @pytest.fixture(scope="module")
-def playwright_sync():
+def playwright_sync(_django_beside_playwright):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (make setup installs Debian's chromium)")
