@@ -100,6 +100,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer and cache --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Per pool and process. redis-py 8 caps a pool at 100 connections and then raises instead
+# of waiting, so a few hundred sockets (re)connecting at once failed to authenticate.
+REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=1000)
 # Must exceed daphne's --websocket_timeout (86400 s by default), or long-lived sockets
 # silently drop out of their groups; consumers also re-join their groups on every heartbeat.
 CHANNEL_GROUP_EXPIRY = env.int("CHANNEL_GROUP_EXPIRY", default=2 * 86400)
@@ -119,6 +122,7 @@ if REDIS_URL:
                         # channels-redis waits in BZPOPMIN for up to 5 s; redis-py 8's
                         # default 5 s read timeout races it and kills idle sockets (1011).
                         "socket_timeout": 15,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
                     }
                 ],
                 "prefix": env.str("CHANNEL_PREFIX", default="livechat"),

@@ -189,6 +189,7 @@ class RedisPresenceStore:
                 health_check_interval=30,
                 socket_connect_timeout=5,
                 socket_timeout=5,
+                max_connections=settings.REDIS_MAX_CONNECTIONS,
                 decode_responses=True,
             )
             entry = (client, client.register_script(_APPLY))
