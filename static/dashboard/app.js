@@ -12,7 +12,10 @@ const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offl
 const root = document.getElementById('app');
 const me = { id: root.dataset.meId, name: root.dataset.meName };
 const api = createApi({ base: root.dataset.api, csrf: root.dataset.csrf });
-const socket = new LivechatSocket({ url: wsUrl(root.dataset.wsPath), role: 'agent' });
+// One outbox per agent: on a shared computer, a colleague's unsent replies never go out under our name.
+const socket = new LivechatSocket({
+  url: wsUrl(root.dataset.wsPath), role: 'agent', storageKey: `livechat.outbox.agent.${me.id}`,
+});
 const agents = new Map();
 let myPresence = localStorage.getItem(PRESENCE_KEY) === 'away' ? 'away' : 'online';
 let everConnected = false;
@@ -246,4 +249,5 @@ paintMyPresence();
 socket.connect();
 const fromHash = new URLSearchParams(location.hash.slice(1)).get('c');
 if (fromHash) selectConversation(fromHash);
+root.dataset.ready = '1';
 window.livechat = { socket, inbox, pane };

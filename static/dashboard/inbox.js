@@ -139,7 +139,7 @@ export class Inbox {
     } else if (had) {
       this.convs.delete(c.id);
     } else {
-      return;
+      return this.scheduleCounts();
     }
     this.render();
     this.scheduleCounts();

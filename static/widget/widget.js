@@ -42,7 +42,11 @@ window.addEventListener('message', (ev) => {
   if (data.type === 'open') {
     panelOpen = true;
     if (!token) showIntro();
-    setTimeout(() => $('w-input').focus(), 50);
+    // Into the composer, unless the visitor already clicked into a field.
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (!active || active === document.body) $('w-input').focus();
+    }, 50);
     markRead();
   } else if (data.type === 'closed') {
     panelOpen = false;
@@ -334,5 +338,6 @@ if (token) {
 } else {
   showConnection('idle');
 }
+root.dataset.ready = '1';
 toHost({ type: 'ready' });
 window.livechat = { socket, transcript, get panelOpen() { return panelOpen; }, get readSent() { return readSent; } };

@@ -90,6 +90,7 @@ def widget_frame(page):
 
 
 def test_visitor_message_appears_in_both_agent_tabs_within_a_second(world):
+    expect(world.widget.locator("#widget[data-ready]")).to_be_attached()
     world.visitor.click("#prolivechat-launcher")
     world.widget.locator("#w-name").fill("Budi")
     send(world.widget.locator("#w-input"), "Halo, pesanan saya belum sampai")
@@ -170,6 +171,44 @@ def test_typing_indicator_appears_and_disappears(world):
     expect(world.widget.locator("#w-typing")).to_contain_text("Agent is typing…")
     composer.fill("")
     expect(world.widget.locator("#w-typing")).to_be_hidden(timeout=4000)
+
+
+HIDE_TAB_WITH_FAKE_NOTIFICATIONS = """() => {
+  window.__notes = [];
+  window.__chimes = 0;
+  window.Notification = class {
+    static permission = 'granted';
+    constructor(title, options) { window.__notes.push([title, options.body]); }
+    addEventListener() {}
+  };
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...a) {
+    window.__chimes += 1;
+    return start.apply(this, a);
+  };
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
+def test_hidden_tab_gets_a_sound_and_a_desktop_notification(world):
+    bob = world.bob
+    bob.evaluate(HIDE_TAB_WITH_FAKE_NOTIFICATIONS)
+    bob.click("#notify-btn")  # the agent allows it (a click also unlocks audio)
+    expect(bob.locator("#notify-btn")).to_have_attribute("aria-pressed", "true")
+    send(world.widget.locator("#w-input"), "Are you still there?")
+    # Polled from here: wait_for_function would need eval, which our CSP forbids.
+    deadline = time.monotonic() + 3
+    while not bob.evaluate("window.__notes.length") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert bob.evaluate("window.__notes") == [["New message from Budi", "Are you still there?"]]
+    assert bob.evaluate("window.__chimes") >= 2  # the chime: two notes, hidden tab
+    assert bob.title().startswith("(1) ")
+    bob.evaluate(
+        "() => { delete document.visibilityState;"
+        " document.dispatchEvent(new Event('visibilitychange')); }"
+    )
+    expect(bob).not_to_have_title(re.compile(r"^\(1\)"))
 
 
 def test_status_assignment_and_ai_toggle_show_in_the_other_tab(world):
@@ -327,6 +366,7 @@ def test_browser_offline_and_back_delivers_once(world):
 
 def test_widget_reload_keeps_the_conversation(world):
     world.visitor.reload()
+    expect(world.widget.locator("#widget[data-ready]")).to_be_attached()
     # The panel was open before the reload, and opens again by itself.
     expect(world.widget.locator("#w-conn")).to_have_attribute(
         "data-state", "connected", timeout=10000
@@ -363,6 +403,7 @@ def test_widget_on_another_site_with_unread_count_and_frame_ancestors(world, hos
         expect(launcher).to_be_visible()
         widget = host.frame_locator("#prolivechat-frame")
         expect(widget.locator("#w-title")).to_have_text("Host shop")
+        expect(widget.locator("#widget[data-ready]")).to_be_attached()
         launcher.click()
         widget.locator("#w-name").fill("Sari")
         send(widget.locator("#w-input"), "Halo dari situs lain")
@@ -400,7 +441,7 @@ def test_widget_fits_a_360px_phone(world):
         box = frame.bounding_box()
         assert box["width"] <= 360 and box["height"] <= 740
         widget = widget_frame(phone)
-        widget.wait_for_selector("#w-input")
+        widget.wait_for_selector("#widget[data-ready]", state="attached")
         assert widget.evaluate("document.documentElement.scrollWidth") <= 360
         send(phone.frame_locator("#prolivechat-frame").locator("#w-input"), "Hi from my phone")
         expect(agent_msg(world.alice, "Hi from my phone")).to_have_count(0)  # another visitor
