@@ -15,6 +15,9 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_AUTH_TIMEOUT = 4408
+# The session could not be set up (database or Redis trouble): reconnect later. Daphne only
+# lets an application close with 1000 or 3000-4999, so 1011/1013 are not available.
+CLOSE_TRY_AGAIN = 4503
 
 
 class VisitorConsumer(LivechatConsumer):
@@ -45,7 +48,13 @@ class VisitorConsumer(LivechatConsumer):
 
     async def handle_frame(self, frame: dict) -> None:
         if self.visitor is None:
-            await self.authenticate(frame)
+            try:
+                await self.authenticate(frame)
+            except Exception:
+                # Left open, the socket would never get its `hello` and the widget would
+                # wait for nothing; closed, it reconnects.
+                logger.exception("visitor session setup failed")
+                await self.close_with(CLOSE_TRY_AGAIN)
         else:
             await super().handle_frame(frame)
 
@@ -113,8 +122,8 @@ class VisitorConsumer(LivechatConsumer):
         return conversation_id, [groups.conversation_group(conversation_id)]
 
     async def on_send_message(self, frame: dict) -> dict:
-        result = await database_sync_to_async(actions.send_message)(
-            actor=self.actor,
+        result = await self.send_in_turn(
+            self.conversation_id or f"visitor.{self.visitor.pk}",
             body=frame.get("body"),
             client_id=frame.get("client_id"),
             conversation_id=None,
