@@ -82,4 +82,8 @@ class Actor:
                 "id": str(self.visitor.pk),
                 "name": self.visitor.display_name,
             }
-        return {"type": self.type, "id": None, "name": AI_NAME if self.type == "ai" else SYSTEM_NAME}
+        return {
+            "type": self.type,
+            "id": None,
+            "name": AI_NAME if self.type == "ai" else SYSTEM_NAME,
+        }

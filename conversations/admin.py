@@ -30,7 +30,9 @@ class MessageInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("sender_agent", "sender_visitor")
-            .prefetch_related(Prefetch("edits", queryset=MessageEdit.objects.order_by("changed_at")))
+            .prefetch_related(
+                Prefetch("edits", queryset=MessageEdit.objects.order_by("changed_at"))
+            )
         )
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -66,7 +68,11 @@ class MessageInline(admin.TabularInline):
             "",
             "<div>{} · {} · {}</div>",
             (
-                (edit.changed_at.strftime("%Y-%m-%d %H:%M:%S"), edit.get_kind_display(), edit.previous_body)
+                (
+                    edit.changed_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    edit.get_kind_display(),
+                    edit.previous_body,
+                )
                 for edit in message.edits.all()
             ),
         )
@@ -74,25 +80,60 @@ class MessageInline(admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ["visitor", "status", "assignee", "ai_enabled", "last_seq", "updated_at", "created_at"]
-    list_filter = ["status", "assignee", "ai_enabled", ("created_at", admin.DateFieldListFilter), ("updated_at", admin.DateFieldListFilter)]
-    search_fields = ["visitor__name", "visitor__email", "messages__body", "messages__edits__previous_body"]
+    list_display = [
+        "visitor",
+        "status",
+        "assignee",
+        "ai_enabled",
+        "last_seq",
+        "updated_at",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "assignee",
+        "ai_enabled",
+        ("created_at", admin.DateFieldListFilter),
+        ("updated_at", admin.DateFieldListFilter),
+    ]
+    search_fields = [
+        "visitor__name",
+        "visitor__email",
+        "messages__body",
+        "messages__edits__previous_body",
+    ]
     list_select_related = ["visitor", "assignee"]
     date_hierarchy = "created_at"
     inlines = [MessageInline]
     actions = ["close_conversations", "reopen_conversations", "assign_to_me"]
     fields = [
-        "visitor", "status", "assignee", "ai_enabled", "version", "last_seq",
-        "visitor_last_read_seq", "agent_last_read_seq",
-        "created_at", "updated_at", "closed_at", "first_response_at",
+        "visitor",
+        "status",
+        "assignee",
+        "ai_enabled",
+        "version",
+        "last_seq",
+        "visitor_last_read_seq",
+        "agent_last_read_seq",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "first_response_at",
     ]
     readonly_fields = [
-        "visitor", "version", "last_seq", "visitor_last_read_seq", "agent_last_read_seq",
-        "created_at", "updated_at", "closed_at", "first_response_at",
+        "visitor",
+        "version",
+        "last_seq",
+        "visitor_last_read_seq",
+        "agent_last_read_seq",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "first_response_at",
     ]
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
 
     def has_add_permission(self, request) -> bool:
@@ -138,14 +179,30 @@ class ConversationAdmin(admin.ModelAdmin):
 
 @admin.register(Visitor)
 class VisitorAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "email", "page_url", "created_at", "last_seen_at", "token_revoked_at"]
+    list_display = [
+        "display_name",
+        "email",
+        "page_url",
+        "created_at",
+        "last_seen_at",
+        "token_revoked_at",
+    ]
     search_fields = ["name", "email", "page_url"]
     list_filter = [("created_at", admin.DateFieldListFilter)]
-    readonly_fields = ["id", "page_url", "user_agent", "created_at", "last_seen_at", "token_revoked_at"]
+    readonly_fields = [
+        "id",
+        "page_url",
+        "user_agent",
+        "created_at",
+        "last_seen_at",
+        "token_revoked_at",
+    ]
     fields = ["id", "name", "email", *readonly_fields[1:]]
     actions = ["revoke_tokens"]
 
-    @admin.action(description=_("Revoke the widget token (signs the visitor out)"), permissions=["change"])
+    @admin.action(
+        description=_("Revoke the widget token (signs the visitor out)"), permissions=["change"]
+    )
     def revoke_tokens(self, request, queryset):
         for visitor in queryset:
             services.visitor_revoke_token(visitor=visitor)

@@ -53,7 +53,11 @@ class ConversationUpdateSerializer(serializers.Serializer):
     ai_enabled = serializers.BooleanField(required=False)
 
     def to_internal_value(self, data):
-        if isinstance(data, dict) and "ai_enabled" in data and not isinstance(data["ai_enabled"], bool):
+        if (
+            isinstance(data, dict)
+            and "ai_enabled" in data
+            and not isinstance(data["ai_enabled"], bool)
+        ):
             raise serializers.ValidationError({"ai_enabled": ["Must be true or false."]})
         if isinstance(data, dict) and isinstance(data.get("assignee_id"), int):
             data = {**data, "assignee_id": str(data["assignee_id"])}

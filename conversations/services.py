@@ -135,7 +135,10 @@ def conversation_update(
         if set(fields) - {"ai_enabled"}:
             broadcast_on_commit(
                 recipients,
-                {"type": "conversation:updated", "conversation": serialize_conversation(conversation)},
+                {
+                    "type": "conversation:updated",
+                    "conversation": serialize_conversation(conversation),
+                },
             )
         if ai_changed:
             broadcast_on_commit(

@@ -77,5 +77,3 @@ class WidgetMessagesView(_VisitorView):
     )
     def get(self, request):
         return message_page_response(request, self.visitor_conversation(request))
-
-

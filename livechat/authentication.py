@@ -42,7 +42,9 @@ class VisitorTokenAuthentication(authentication.BaseAuthentication):
             raise authentication.exceptions.AuthenticationFailed("Invalid visitor token header.")
         visitor = visitor_authenticate(token=header[1].decode(errors="replace"))
         if visitor is None:
-            raise authentication.exceptions.AuthenticationFailed("Invalid or revoked visitor token.")
+            raise authentication.exceptions.AuthenticationFailed(
+                "Invalid or revoked visitor token."
+            )
         return VisitorPrincipal(visitor), None
 
     def authenticate_header(self, request) -> str:

@@ -106,7 +106,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         messages = _flatten(exc.detail)
         detail = "; ".join(messages) or "Invalid input."
-        response.data = error_body(detail, code, exc.detail if isinstance(exc.detail, dict) else None)
+        response.data = error_body(
+            detail, code, exc.detail if isinstance(exc.detail, dict) else None
+        )
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response.data = error_body(str(detail), code)

@@ -29,7 +29,15 @@ class MessageEditInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["conversation", "seq", "sender_type", "body", "created_at", "edited_at", "deleted_at"]
+    list_display = [
+        "conversation",
+        "seq",
+        "sender_type",
+        "body",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+    ]
     list_filter = ["sender_type", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["body", "edits__previous_body", "conversation__visitor__name"]
     list_select_related = ["conversation__visitor"]

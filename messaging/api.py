@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations.access import access_conversation, parse_id
-from livechat.errors import NotFound
 from livechat.authentication import AgentThrottle, actor_for
+from livechat.errors import NotFound
 from messaging import services
 from messaging.models import Message
 from messaging.selectors import message_page, parse_page_params
@@ -46,7 +46,9 @@ class MessageListView(APIView):
         responses=MessagePageSerializer,
     )
     def get(self, request, conversation_id):
-        conversation = access_conversation(actor=actor_for(request), conversation_id=conversation_id)
+        conversation = access_conversation(
+            actor=actor_for(request), conversation_id=conversation_id
+        )
         return message_page_response(request, conversation)
 
     @extend_schema(
@@ -73,7 +75,9 @@ class MessageDetailView(APIView):
     throttle_classes = [AgentThrottle]
 
     def _in_conversation(self, request, conversation_id, message_id) -> None:
-        conversation = access_conversation(actor=actor_for(request), conversation_id=conversation_id)
+        conversation = access_conversation(
+            actor=actor_for(request), conversation_id=conversation_id
+        )
         pk = parse_id(message_id, what="Message")
         if not Message.objects.filter(pk=pk, conversation_id=conversation.pk).exists():
             raise NotFound("Message not found.")

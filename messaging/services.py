@@ -56,9 +56,7 @@ def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
     # The visitor row serializes a visitor's first messages, so exactly one creates
     # the conversation.
     Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
-    conversation = (
-        Conversation.objects.select_for_update().filter(visitor_id=visitor.pk).first()
-    )
+    conversation = Conversation.objects.select_for_update().filter(visitor_id=visitor.pk).first()
     if conversation is not None:
         conversation.visitor = visitor
         return conversation, False
@@ -76,7 +74,9 @@ def message_send(
     body = clean_body(body)
     client_id = clean_client_id(client_id)
     try:
-        return _message_send(actor=actor, body=body, client_id=client_id, conversation_id=conversation_id)
+        return _message_send(
+            actor=actor, body=body, client_id=client_id, conversation_id=conversation_id
+        )
     except IntegrityError:
         # A concurrent twin with the same client_id won the race (an agent may reuse a
         # client_id across conversations); the first one is the answer.
@@ -141,7 +141,10 @@ def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, 
         if reopened:
             broadcast_on_commit(
                 recipients,
-                {"type": "conversation:updated", "conversation": serialize_conversation(conversation)},
+                {
+                    "type": "conversation:updated",
+                    "conversation": serialize_conversation(conversation),
+                },
             )
         return message, True
 
@@ -149,7 +152,9 @@ def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, 
 def _lock_message(*, actor: Actor, message_id) -> tuple[Message, Conversation]:
     """Lock the conversation (always first, like `message_send`) and then the message."""
     pk = parse_id(message_id, what="Message")
-    conversation_id = Message.objects.filter(pk=pk).values_list("conversation_id", flat=True).first()
+    conversation_id = (
+        Message.objects.filter(pk=pk).values_list("conversation_id", flat=True).first()
+    )
     if conversation_id is None:
         raise NotFound("Message not found.")
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)

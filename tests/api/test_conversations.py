@@ -11,7 +11,10 @@ pytestmark = pytest.mark.django_db
 def test_list_requires_credentials(anonymous):
     r = anonymous.get("/api/v1/conversations/")
     assert r.status_code == 401
-    assert r.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
+    assert r.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
 
 
 def test_list_refuses_a_user_who_is_not_an_agent(as_stranger):
@@ -29,15 +32,23 @@ def test_list_is_newest_activity_first(as_alice, conversation, other_conversatio
     first = r.json()["results"][0]
     assert first["last_message"]["body"] == "Still there?"
     assert first["last_seq"] == 2
-    assert first["visitor"] == {"id": str(conversation.visitor.pk), "name": "Budi", "email": "budi@example.com"}
+    assert first["visitor"] == {
+        "id": str(conversation.visitor.pk),
+        "name": "Budi",
+        "email": "budi@example.com",
+    }
     assert first["assignee"] is None
     assert first["ai_enabled"] is True
     assert r.json()["count"] == 2
 
 
 def test_list_filters(as_alice, alice, conversation, other_conversation):
-    as_alice.patch(f"/api/v1/conversations/{conversation.pk}/", {"assignee_id": str(alice.pk)}, format="json")
-    as_alice.patch(f"/api/v1/conversations/{other_conversation.pk}/", {"status": "pending"}, format="json")
+    as_alice.patch(
+        f"/api/v1/conversations/{conversation.pk}/", {"assignee_id": str(alice.pk)}, format="json"
+    )
+    as_alice.patch(
+        f"/api/v1/conversations/{other_conversation.pk}/", {"status": "pending"}, format="json"
+    )
 
     def ids(query):
         r = as_alice.get(f"/api/v1/conversations/?{query}")
@@ -62,7 +73,9 @@ def test_list_rejects_bad_filters(as_alice, query):
 
 
 def test_search_never_matches_deleted_text(as_alice, alice, conversation):
-    msg, _ = message_send(actor=Actor.for_agent(alice), conversation_id=conversation.pk, body="secret-coupon-123")
+    msg, _ = message_send(
+        actor=Actor.for_agent(alice), conversation_id=conversation.pk, body="secret-coupon-123"
+    )
     as_alice.delete(f"/api/v1/conversations/{conversation.pk}/messages/{msg.pk}/")
     r = as_alice.get("/api/v1/conversations/?q=secret-coupon")
     assert r.json()["results"] == []
@@ -72,8 +85,16 @@ def test_detail(as_alice, conversation):
     r = as_alice.get(f"/api/v1/conversations/{conversation.pk}/")
     assert r.status_code == 200
     assert set(r.json()) == {
-        "id", "status", "ai_enabled", "visitor", "assignee", "created_at", "updated_at",
-        "last_message", "last_seq", "version",
+        "id",
+        "status",
+        "ai_enabled",
+        "visitor",
+        "assignee",
+        "created_at",
+        "updated_at",
+        "last_message",
+        "last_seq",
+        "version",
     }
     assert r.json()["created_at"].endswith("Z")
 
@@ -87,7 +108,9 @@ def test_detail_unknown_is_404(as_alice, cid):
 
 def test_patch_status_assignee_and_ai(as_alice, bob, conversation):
     url = f"/api/v1/conversations/{conversation.pk}/"
-    r = as_alice.patch(url, {"status": "closed", "assignee_id": str(bob.pk), "ai_enabled": False}, format="json")
+    r = as_alice.patch(
+        url, {"status": "closed", "assignee_id": str(bob.pk), "ai_enabled": False}, format="json"
+    )
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["status"] == "closed"
@@ -102,7 +125,12 @@ def test_patch_status_assignee_and_ai(as_alice, bob, conversation):
 
 @pytest.mark.parametrize(
     "payload",
-    [{"status": "archived"}, {"ai_enabled": "yes"}, {"assignee_id": "999999"}, {"assignee_id": "abc"}],
+    [
+        {"status": "archived"},
+        {"ai_enabled": "yes"},
+        {"assignee_id": "999999"},
+        {"assignee_id": "abc"},
+    ],
 )
 def test_patch_rejects_bad_values_and_changes_nothing(as_alice, conversation, payload):
     before = conversation.version
@@ -115,13 +143,17 @@ def test_patch_rejects_bad_values_and_changes_nothing(as_alice, conversation, pa
 
 
 def test_patch_cannot_assign_a_non_agent(as_alice, stranger, conversation):
-    r = as_alice.patch(f"/api/v1/conversations/{conversation.pk}/", {"assignee_id": stranger.pk}, format="json")
+    r = as_alice.patch(
+        f"/api/v1/conversations/{conversation.pk}/", {"assignee_id": stranger.pk}, format="json"
+    )
     assert r.status_code == 400
 
 
 def test_malformed_json_is_a_clear_400(as_alice, conversation):
     r = as_alice.patch(
-        f"/api/v1/conversations/{conversation.pk}/", data="{not json", content_type="application/json"
+        f"/api/v1/conversations/{conversation.pk}/",
+        data="{not json",
+        content_type="application/json",
     )
     assert r.status_code == 400
     assert r.json()["code"] == "invalid_json"

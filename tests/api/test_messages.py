@@ -18,7 +18,11 @@ def url(conversation, message=None):
 
 
 def test_agent_sends_a_message(as_alice, alice, conversation):
-    r = as_alice.post(url(conversation), {"body": "  Hi Budi, how can I help?  ", "client_id": "c-1"}, format="json")
+    r = as_alice.post(
+        url(conversation),
+        {"body": "  Hi Budi, how can I help?  ", "client_id": "c-1"},
+        format="json",
+    )
     assert r.status_code == 201, r.content
     m = r.json()
     assert m["body"] == "Hi Budi, how can I help?"
@@ -81,7 +85,11 @@ def test_oversized_request_is_413(as_alice, conversation):
 
 
 def test_send_to_unknown_conversation_is_404(as_alice):
-    r = as_alice.post("/api/v1/conversations/00000000-0000-0000-0000-000000000000/messages/", {"body": "hi"}, format="json")
+    r = as_alice.post(
+        "/api/v1/conversations/00000000-0000-0000-0000-000000000000/messages/",
+        {"body": "hi"},
+        format="json",
+    )
     assert r.status_code == 404
 
 
@@ -104,7 +112,9 @@ def test_history_pages(as_alice, alice, conversation):
     assert seqs("?since_version=7") == ([], False, 7)
 
 
-@pytest.mark.parametrize("query", ["?limit=0", "?limit=abc", "?after_seq=-1", "?since_version=x", "?before_seq=1.5"])
+@pytest.mark.parametrize(
+    "query", ["?limit=0", "?limit=abc", "?after_seq=-1", "?since_version=x", "?before_seq=1.5"]
+)
 def test_history_rejects_bad_parameters(as_alice, conversation, query):
     r = as_alice.get(url(conversation) + query)
     assert r.status_code == 400
@@ -130,7 +140,7 @@ def test_since_version_returns_exactly_what_changed(as_alice, alice, conversatio
 
     message_edit(actor=agent, message_id=a.pk, body="a, edited")
     message_delete(actor=agent, message_id=b.pk)
-    d, _ = message_send(actor=agent, conversation_id=conversation.pk, body="d")
+    _d, _ = message_send(actor=agent, conversation_id=conversation.pk, body="d")
 
     r = as_alice.get(url(conversation) + f"?since_version={v}").json()
     assert [(m["seq"], m["body"], m["deleted"]) for m in r["results"]] == [
@@ -194,7 +204,9 @@ def test_editing_a_deleted_message_is_409(as_alice, conversation):
     assert r.json()["code"] == "conflict"
 
 
-def test_message_must_belong_to_the_conversation_in_the_url(as_alice, conversation, other_conversation):
+def test_message_must_belong_to_the_conversation_in_the_url(
+    as_alice, conversation, other_conversation
+):
     m = as_alice.post(url(conversation), {"body": "mine"}, format="json").json()
     r = as_alice.patch(url(other_conversation, m["id"]), {"body": "x"}, format="json")
     assert r.status_code == 404
@@ -227,7 +239,7 @@ def test_deleted_text_never_appears_in_any_api_output(as_alice, as_visitor, conv
     for r in outputs:
         assert r.status_code == 200
         assert secret not in r.content.decode()
-    tomb = [x for x in outputs[0].json()["results"] if x["id"] == m["id"]][0]
+    tomb = next(x for x in outputs[0].json()["results"] if x["id"] == m["id"])
     assert tomb["deleted"] is True and tomb["body"] == "" and tomb["attachments"] == []
     assert tomb["seq"] == m["seq"] and tomb["created_at"] == m["created_at"]
 

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def sent(monkeypatch):
     """Every frame the services hand to the channel layer, in order."""
     frames = []
-    monkeypatch.setattr(broadcast, "broadcast_now", lambda groups, frame: frames.append((groups, frame)))
+    monkeypatch.setattr(
+        broadcast, "broadcast_now", lambda groups, frame: frames.append((groups, frame))
+    )
     return frames
 
 
@@ -37,7 +39,9 @@ def test_first_visitor_message_creates_the_conversation_then_the_message(visitor
 
 
 def test_visitor_message_reopens_a_closed_conversation(alice, conversation, sent):
-    conversation_update(actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="closed")
+    conversation_update(
+        actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="closed"
+    )
     sent.clear()
     message_send(actor=Actor.for_visitor(conversation.visitor), body="One more thing")
     assert [f["type"] for _, f in sent] == ["new_message", "conversation:updated"]
@@ -67,9 +71,13 @@ def test_nothing_is_broadcast_before_commit_or_after_rollback(alice, conversatio
 
 def test_idempotent_resend_broadcasts_nothing(alice, conversation, sent):
     agent = Actor.for_agent(alice)
-    first, created = message_send(actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9")
+    first, created = message_send(
+        actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9"
+    )
     sent.clear()
-    again, created_again = message_send(actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9")
+    again, created_again = message_send(
+        actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9"
+    )
     assert created and not created_again and again.pk == first.pk
     assert sent == []
 
@@ -88,14 +96,19 @@ def test_edit_and_delete_keep_history_for_supervisors(alice, supervisor, convers
 
 def test_status_and_ai_broadcasts(alice, conversation, sent):
     conversation_update(
-        actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="pending", ai_enabled=False
+        actor=Actor.for_agent(alice),
+        conversation_id=conversation.pk,
+        status="pending",
+        ai_enabled=False,
     )
     assert [f["type"] for _, f in sent] == ["conversation:updated", "ai_status_changed"]
     ai = sent[1][1]
     assert ai["ai_enabled"] is False and ai["conversation_id"] == str(conversation.pk)
     assert ai["changed_by"]["id"] == str(alice.pk)
     sent.clear()
-    conversation_update(actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="pending")
+    conversation_update(
+        actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="pending"
+    )
     assert sent == []  # no change, no frame
 
 
@@ -127,7 +140,9 @@ def test_twenty_concurrent_senders_get_seq_1_to_20(alice, visitor):
         try:
             barrier.wait()
             actor = Actor.for_visitor(visitor) if i % 2 else Actor.for_agent(alice)
-            message_send(actor=actor, conversation_id=conversation_id, body=f"m{i}", client_id=f"c-{i}")
+            message_send(
+                actor=actor, conversation_id=conversation_id, body=f"m{i}", client_id=f"c-{i}"
+            )
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
@@ -139,8 +154,12 @@ def test_twenty_concurrent_senders_get_seq_1_to_20(alice, visitor):
     for t in threads:
         t.join(30)
     assert errors == []
-    seqs = sorted(Message.objects.filter(conversation_id=conversation_id).values_list("seq", flat=True))
-    versions = sorted(Message.objects.filter(conversation_id=conversation_id).values_list("version", flat=True))
+    seqs = sorted(
+        Message.objects.filter(conversation_id=conversation_id).values_list("seq", flat=True)
+    )
+    versions = sorted(
+        Message.objects.filter(conversation_id=conversation_id).values_list("version", flat=True)
+    )
     assert seqs == list(range(1, 22))
     assert versions == list(range(1, 22))
 

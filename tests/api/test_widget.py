@@ -33,7 +33,11 @@ def test_session_without_any_field_gives_an_anonymous_visitor(anonymous):
 
 @pytest.mark.parametrize(
     "payload, field",
-    [({"email": "not-an-email"}, "email"), ({"name": "x" * 101}, "name"), ({"page_url": "nope"}, "page_url")],
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"name": "x" * 101}, "name"),
+        ({"page_url": "nope"}, "page_url"),
+    ],
 )
 def test_session_rejects_bad_fields(anonymous, payload, field):
     r = anonymous.post("/api/v1/widget/session/", payload, format="json")
@@ -44,7 +48,9 @@ def test_session_rejects_bad_fields(anonymous, payload, field):
 
 
 def test_session_refuses_a_foreign_origin(anonymous):
-    r = anonymous.post("/api/v1/widget/session/", {}, format="json", HTTP_ORIGIN="https://evil.example")
+    r = anonymous.post(
+        "/api/v1/widget/session/", {}, format="json", HTTP_ORIGIN="https://evil.example"
+    )
     assert r.status_code == 403
     assert r.json()["code"] == "forbidden"
 
@@ -52,7 +58,9 @@ def test_session_refuses_a_foreign_origin(anonymous):
 def test_session_allows_configured_widget_origin_with_cors(anonymous, settings):
     settings.WIDGET_ALLOWED_ORIGINS = ["https://shop.example"]
     settings.CORS_ALLOWED_ORIGINS = ["https://shop.example"]
-    r = anonymous.post("/api/v1/widget/session/", {}, format="json", HTTP_ORIGIN="https://shop.example")
+    r = anonymous.post(
+        "/api/v1/widget/session/", {}, format="json", HTTP_ORIGIN="https://shop.example"
+    )
     assert r.status_code == 201
     assert r["Access-Control-Allow-Origin"] == "https://shop.example"
 
@@ -68,7 +76,9 @@ def test_session_is_throttled(anonymous, monkeypatch):
     from livechat.authentication import WidgetSessionThrottle
 
     monkeypatch.setattr(WidgetSessionThrottle, "rate", "3/min", raising=False)
-    codes = [anonymous.post("/api/v1/widget/session/", {}, format="json").status_code for _ in range(4)]
+    codes = [
+        anonymous.post("/api/v1/widget/session/", {}, format="json").status_code for _ in range(4)
+    ]
     assert codes == [201, 201, 201, 429]
     r = anonymous.post("/api/v1/widget/session/", {}, format="json")
     assert r.json()["code"] == "rate_limited"
@@ -119,5 +129,7 @@ def test_visitor_token_never_opens_agent_endpoints(as_visitor, conversation):
     ]:
         r = as_visitor.get(url)
         assert r.status_code in (401, 403), url
-    r = as_visitor.post(f"/api/v1/conversations/{conversation.pk}/messages/", {"body": "x"}, format="json")
+    r = as_visitor.post(
+        f"/api/v1/conversations/{conversation.pk}/messages/", {"body": "x"}, format="json"
+    )
     assert r.status_code in (401, 403)

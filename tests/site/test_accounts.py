@@ -25,7 +25,10 @@ def test_agent_logs_in_and_lands_on_the_dashboard(alice):
     c = Client(enforce_csrf_checks=True)
     c.get("/accounts/login/")
     token = c.cookies["csrftoken"].value
-    r = c.post("/accounts/login/", {"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    r = c.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
     assert r.status_code == 302 and r["Location"] == "/dashboard/"
     assert c.get("/dashboard/").status_code == 200
     assert c.get("/api/v1/conversations/").status_code == 200
@@ -61,14 +64,20 @@ def test_session_writes_need_csrf(alice, conversation):
 
 
 def test_api_token_for_agents_only(anonymous, alice, stranger):
-    r = anonymous.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json")
+    r = anonymous.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json"
+    )
     assert r.status_code == 200
     token = r.json()["token"]
     anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert anonymous.get("/api/v1/conversations/").status_code == 200
-    r = anonymous.post("/api/v1/auth/token/", {"username": "alice", "password": "bad"}, format="json")
+    r = anonymous.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "bad"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["code"] == "validation_error"
-    r = anonymous.post("/api/v1/auth/token/", {"username": "eve", "password": PASSWORD}, format="json")
+    r = anonymous.post(
+        "/api/v1/auth/token/", {"username": "eve", "password": PASSWORD}, format="json"
+    )
     assert r.status_code == 400
 
 

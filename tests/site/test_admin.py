@@ -47,12 +47,19 @@ def test_filters_and_search(admin_client, conversation, other_conversation):
 
 def test_close_and_reopen_actions_broadcast_like_agents(admin_client, conversation, sent):
     url = "/admin/conversations/conversation/"
-    r = admin_client.post(url, {"action": "close_conversations", "_selected_action": [conversation.pk]})
+    r = admin_client.post(
+        url, {"action": "close_conversations", "_selected_action": [conversation.pk]}
+    )
     assert r.status_code == 302
     conversation.refresh_from_db()
     assert conversation.status == "closed"
-    assert sent[-1]["type"] == "conversation:updated" and sent[-1]["conversation"]["status"] == "closed"
-    admin_client.post(url, {"action": "reopen_conversations", "_selected_action": [conversation.pk]})
+    assert (
+        sent[-1]["type"] == "conversation:updated"
+        and sent[-1]["conversation"]["status"] == "closed"
+    )
+    admin_client.post(
+        url, {"action": "reopen_conversations", "_selected_action": [conversation.pk]}
+    )
     conversation.refresh_from_db()
     assert conversation.status == "open"
 

@@ -17,7 +17,9 @@ def test_503_when_redis_is_unreachable(client, settings):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}]},
+            "CONFIG": {
+                "hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}]
+            },
         }
     }
     r = client.get("/healthz")

@@ -44,7 +44,12 @@ def _manage(*args, **env):
     environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     environ.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -82,7 +87,7 @@ def test_production_settings_serve_pages_and_static_files_without_collectstatic(
         "from django.test import Client\n"
         "c = Client(HTTP_HOST='127.0.0.1')\n"
         "r = c.get('/accounts/login/')\n"
-        "css = re.search(r'href=\"(/static/[^\"]+\\.css)\"', r.content.decode()).group(1)\n"
+        'css = re.search(r\'href="(/static/[^"]+\\.css)"\', r.content.decode()).group(1)\n'
         "print(r.status_code, c.get(css).status_code)\n"
     )
     environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -94,6 +99,11 @@ def test_production_settings_serve_pages_and_static_files_without_collectstatic(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     r = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert r.stdout.split() == ["200", "200"], r.stdout + r.stderr
