@@ -6,6 +6,7 @@ update live exactly as if an agent had made the change.
 
 from django.contrib import admin, messages
 from django.db.models import Prefetch
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,10 @@ from conversations.actors import Actor
 from conversations.models import Conversation, ConversationStatus, Visitor
 from livechat.errors import LivechatError
 from messaging.models import Message, MessageEdit
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 class MessageInline(admin.TabularInline):
@@ -57,9 +62,9 @@ class MessageInline(admin.TabularInline):
     @admin.display(description=_("state"))
     def state(self, message: Message) -> str:
         if message.deleted:
-            return format_html("<strong>{}</strong> {}", _("deleted"), message.deleted_at)
+            return format_html("<strong>{}</strong> {}", _("deleted"), _when(message.deleted_at))
         if message.edited_at:
-            return format_html("{} {}", _("edited"), message.edited_at)
+            return format_html("{} {}", _("edited"), _when(message.edited_at))
         return ""
 
     @admin.display(description=_("earlier versions"))
@@ -69,7 +74,7 @@ class MessageInline(admin.TabularInline):
             "<div>{} · {} · {}</div>",
             (
                 (
-                    edit.changed_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    _when(edit.changed_at),
                     edit.get_kind_display(),
                     edit.previous_body,
                 )
@@ -199,6 +204,9 @@ class VisitorAdmin(admin.ModelAdmin):
     ]
     fields = ["id", "name", "email", *readonly_fields[1:]]
     actions = ["revoke_tokens"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # visitors come from the widget
 
     @admin.action(
         description=_("Revoke the widget token (signs the visitor out)"), permissions=["change"]

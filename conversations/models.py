@@ -72,7 +72,7 @@ class Conversation(models.Model):
         blank=True,
         related_name="assigned_conversations",
     )
-    ai_enabled = models.BooleanField(default=True)
+    ai_enabled = models.BooleanField("AI enabled", default=True)
     # The change counter: every change to the conversation or one of its messages takes
     # the next value, so `since_version` finds exactly what changed.
     version = models.PositiveBigIntegerField(default=0)

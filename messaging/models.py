@@ -87,7 +87,7 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} in {self.conversation_id}"
+        return f"Message #{self.seq}"
 
     @property
     def deleted(self) -> bool:
