@@ -9,6 +9,7 @@ sends can make the consumer raise: unexpected exceptions are logged and answered
 import asyncio
 import logging
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -108,6 +109,19 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         if not self.closed:
             self.closed = True
             await self.close(code=code)
+
+    async def dispatch(self, message) -> None:
+        """Channels' dispatch, without its `aclose_old_connections()` before every event.
+
+        That call is a hop into the one thread every database call of the process shares,
+        for each frame and each broadcast every socket receives, so a busy process queued
+        broadcasts behind database work. Our handlers touch the database only through
+        `database_sync_to_async`, which closes stale connections itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- groups and outgoing frames -------------------------------------------------------------
 
