@@ -4,7 +4,7 @@ from channels.db import database_sync_to_async
 
 from conversations.actors import Actor, user_display_name, user_is_agent
 from realtime import actions, frames, groups, presence
-from realtime.base import COMMON_HANDLERS, LivechatConsumer
+from realtime.base import COMMON_HANDLERS, LivechatConsumer, turn_key
 
 MAX_CACHED_TARGETS = 1000
 
@@ -77,11 +77,12 @@ class AgentConsumer(LivechatConsumer):
         return conversation_id, [groups.visitor_group(visitor_id)]
 
     async def on_send_message(self, frame: dict) -> dict:
-        return await database_sync_to_async(actions.send_message)(
-            actor=self.actor,
+        conversation_id = await self.frame_conversation_id(frame)
+        return await self.send_in_turn(
+            turn_key(conversation_id),
             body=frame.get("body"),
             client_id=frame.get("client_id"),
-            conversation_id=await self.frame_conversation_id(frame),
+            conversation_id=conversation_id,
         )
 
     async def on_update_status(self, frame: dict) -> dict:

@@ -7,7 +7,9 @@ sends can make the consumer raise: unexpected exceptions are logged and answered
 """
 
 import asyncio
+import contextlib
 import logging
+import uuid
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -28,6 +30,34 @@ CLOSE_RATE_LIMITED = 4429
 # Frames over MAX_FRAME_BYTES get `too_large`; past this many times that we do not even
 # parse them for their request_id, and close with 1009 (daphne itself stops at 1 MiB).
 HARD_LIMIT_FACTOR = 16
+
+
+# conversation -> [lock, users]: this process's sends to one conversation, one at a time.
+_turns: dict[str, list] = {}
+
+
+@contextlib.asynccontextmanager
+async def conversation_turn(key: str):
+    """Sends to one conversation in turn, so they are broadcast in `seq` order, while sends
+    to different conversations run side by side."""
+    entry = _turns.get(key)
+    if entry is None:
+        entry = _turns[key] = [asyncio.Lock(), 0]
+    entry[1] += 1
+    try:
+        async with entry[0]:
+            yield
+    finally:
+        entry[1] -= 1
+        if not entry[1]:
+            del _turns[key]
+
+
+def turn_key(conversation_id) -> str:
+    try:
+        return str(uuid.UUID(str(conversation_id)))
+    except ValueError:
+        return str(conversation_id)
 
 
 class Reply:
@@ -229,6 +259,18 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         raise NotImplementedError
 
     # --- handlers both roles share ------------------------------------------------------------
+
+    async def send_in_turn(self, key: str, **kwargs) -> dict:
+        """`actions.send_message` in its conversation's turn, on a thread of the pool.
+
+        Not the one thread that `database_sync_to_async` shares by default: there every
+        send of the process waited for the previous one's round trips to PostgreSQL and
+        Redis. The conversation row lock still orders writes; the turn orders broadcasts.
+        """
+        async with conversation_turn(key):
+            return await database_sync_to_async(actions.send_message, thread_sensitive=False)(
+                actor=self.actor, **kwargs
+            )
 
     async def on_ping(self, frame: dict) -> Reply:
         return Reply({"type": "pong"})
