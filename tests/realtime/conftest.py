@@ -1,6 +1,7 @@
 """WebSocket tests run the full ASGI application (routing, origin checks, sessions)."""
 
 import copy
+import os
 import uuid
 
 import pytest
@@ -15,6 +16,14 @@ def _private_channel_layer(settings):
     prefix = f"lctest{uuid.uuid4().hex[:12]}"
     if "CONFIG" in layers["default"] and "redis" in layers["default"]["BACKEND"]:
         layers["default"]["CONFIG"]["prefix"] = prefix
+        if os.environ.get("LIVECHAT_TEST_LAYER") == "pubsub":
+            # The code must stay portable to the other channels-redis layer
+            # (docs/architecture.md): `LIVECHAT_TEST_LAYER=pubsub pytest tests/realtime`.
+            layers["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"
+            layers["default"]["CONFIG"] = {
+                "hosts": layers["default"]["CONFIG"]["hosts"],
+                "prefix": prefix,
+            }
     settings.CHANNEL_LAYERS = layers  # channels resets its layers on this signal
     yield
     if django_settings.REDIS_URL:

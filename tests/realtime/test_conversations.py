@@ -152,7 +152,7 @@ async def test_ai_suggestions_go_only_to_agents_who_joined(
         assert await alice_sock.next("ai_suggestion") == frame
         assert frame["suggestions"] == SUGGESTIONS
         assert frame["conversation_id"] == str(conversation.pk)
-        await bob_sock.silent()
+        await bob_sock.none_of("ai_suggestion")
         await budi.silent()
 
         await alice_sock.ok("conversation:leave", conversation_id=str(conversation.pk))
