@@ -86,7 +86,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=20),
-        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        # With PostgreSQL unreachable a request waits this long for a connection: answer
+        # with an error before clients give up (10 s) instead of hanging as long as they do.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=5.0),
+        # psycopg_pool retries a lost connection with a doubling backoff for this long
+        # (default 5 minutes) before leaving it to the next request: after an outage of a
+        # minute or two the next attempt was minutes away, with PostgreSQL long back.
+        "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=5.0),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several ASGI threads write at once: take the write lock at BEGIN and wait for it
