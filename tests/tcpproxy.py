@@ -19,9 +19,15 @@ HOST = "127.0.0.1"
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with RST (SO_LINGER 0): the peer sees "connection reset", like a dead server."""
+    """Drop the connection now, like a dying server: the peer sees it closed.
+
+    `shutdown` first: a bare `close` from another thread does not end a connection whose
+    pump thread is blocked in `recv` on it (the kernel keeps it alive until that returns).
+    """
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         sock.close()
 
