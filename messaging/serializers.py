@@ -1,5 +1,6 @@
 """The Message object of the wire contract: one serializer for REST and WebSocket payloads."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -50,8 +51,31 @@ class MessageSerializer(serializers.Serializer):
         return []
 
 
+def _datetime(value):
+    # What DRF's DateTimeField gives: ISO 8601 in the current time zone, "Z" for UTC.
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def serialize_message(message: Message) -> dict:
-    return dict(MessageSerializer(message).data)
+    """`MessageSerializer(message).data`, built directly: every message sent is serialized
+    on the hot path, and DRF's field copying took as long as the message's queries."""
+    deleted = message.deleted
+    return {
+        "id": str(message.id),
+        "conversation_id": str(message.conversation_id),
+        "seq": message.seq,
+        "version": message.version,
+        "client_id": message.client_id,
+        "sender": message_sender(message),
+        "body": "" if deleted else message.body,
+        "attachments": [],
+        "created_at": _datetime(message.created_at),
+        "edited_at": _datetime(message.edited_at),
+        "deleted": deleted,
+    }
 
 
 class MessageCreateSerializer(serializers.Serializer):

@@ -53,14 +53,17 @@ def _existing_by_client_id(actor: Actor, client_id: str | None) -> Message | Non
 
 
 def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
-    # The visitor row serializes a visitor's first messages, so exactly one creates
-    # the conversation.
-    Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
-    conversation = Conversation.objects.select_for_update().filter(visitor_id=visitor.pk).first()
-    if conversation is not None:
-        conversation.visitor = visitor
-        return conversation, False
-    return Conversation.objects.create(visitor=visitor), True
+    locked = Conversation.objects.select_for_update()
+    conversation = locked.filter(visitor_id=visitor.pk).first()
+    if conversation is None:
+        # The visitor row serializes a visitor's first messages, so exactly one creates
+        # the conversation; every later message only needs the conversation's lock.
+        Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+        conversation = locked.filter(visitor_id=visitor.pk).first()
+        if conversation is None:
+            return Conversation.objects.create(visitor=visitor), True
+    conversation.visitor = visitor
+    return conversation, False
 
 
 def message_send(
