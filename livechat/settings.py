@@ -112,7 +112,29 @@ REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=1000)
 # Must exceed daphne's --websocket_timeout (86400 s by default), or long-lived sockets
 # silently drop out of their groups; consumers also re-join their groups on every heartbeat.
 CHANNEL_GROUP_EXPIRY = env.int("CHANNEL_GROUP_EXPIRY", default=2 * 86400)
-if REDIS_URL:
+# "redis": channels-redis' list-based layer (buffers per process, several Redis round trips
+# per delivery); "pubsub": its Pub/Sub layer (one PUBLISH per group, pushed to subscribers,
+# no buffering). Measured in docs/performance.md.
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="redis")
+if REDIS_URL and CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                        "socket_connect_timeout": 5,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                    }
+                ],
+                "prefix": env.str("CHANNEL_PREFIX", default="livechat"),
+            },
+        }
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -138,6 +160,7 @@ if REDIS_URL:
             },
         }
     }
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
