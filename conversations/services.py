@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from conversations.models import Conversation, ConversationStatus, Visitor
 from conversations.serializers import serialize_conversation
 from livechat.errors import Forbidden, ValidationFailed
 from realtime import groups
-from realtime.broadcast import broadcast_on_commit
+from realtime.broadcast import agroup_send, broadcast_on_commit
 
 # Writing last_seen on every request would turn reads into writes.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -55,8 +56,13 @@ def visitor_authenticate(*, token) -> Visitor | None:
 
 
 def visitor_revoke_token(*, visitor: Visitor) -> None:
+    """Refuse the token from now on, and close the sockets already open with it (4401)."""
     visitor.token_revoked_at = timezone.now()
     visitor.save(update_fields=["token_revoked_at"])
+    group = groups.visitor_group(visitor.pk)
+    transaction.on_commit(
+        lambda: async_to_sync(agroup_send)([group], {"type": "lc.revoked"}), robust=True
+    )
 
 
 def conversation_recipients(conversation: Conversation) -> list[str]:

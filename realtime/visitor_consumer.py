@@ -102,6 +102,10 @@ class VisitorConsumer(LivechatConsumer):
             await self.send_frame(frames.ack(rid))
         await self.send_frame(presence.availability_frame(await presence.agents_available()))
 
+    async def lc_revoked(self, event: dict) -> None:
+        """The visitor's token was revoked: the sessions already open with it end too."""
+        await self.close_with(CLOSE_UNAUTHENTICATED)
+
     async def own_conversation_id(self) -> str | None:
         if self.conversation_id is None:
             # The visitor's first message (maybe from another tab) creates it.
