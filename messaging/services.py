@@ -44,12 +44,18 @@ def message_recipients(conversation: Conversation) -> list[str]:
 def _existing_by_client_id(actor: Actor, client_id: str | None) -> Message | None:
     if client_id is None:
         return None
-    qs = Message.objects.select_related("sender_agent", "sender_visitor")
     if actor.is_agent:
-        return qs.filter(sender_agent=actor.user, client_id=client_id).first()
-    if actor.is_visitor:
-        return qs.filter(sender_visitor_id=actor.visitor.pk, client_id=client_id).first()
-    return None
+        mine = Message.objects.filter(sender_agent=actor.user, client_id=client_id)
+    elif actor.is_visitor:
+        mine = Message.objects.filter(sender_visitor_id=actor.visitor.pk, client_id=client_id)
+    else:
+        return None
+    # Checked on every send and almost never found: ask for the id only (a small query
+    # to build and run), and load the message with its sender only for a repeat.
+    pk = next(iter(mine.order_by().values_list("pk", flat=True)[:1]), None)
+    if pk is None:
+        return None
+    return Message.objects.select_related("sender_agent", "sender_visitor").get(pk=pk)
 
 
 def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
