@@ -27,20 +27,44 @@ def make_layer(kind: str, url: str):
     return RedisPubSubChannelLayer(hosts=[host], prefix=prefix)
 
 
-async def fan_out(layer, members: int, rounds: int) -> list[float]:
-    """Latency (ms) until the last of `members` channels got the group message."""
+async def fan_out(layer, members: int, rounds: int) -> tuple[list[float], int]:
+    """Latency (ms) until the last of `members` channels got the group message, and how
+    many rounds some channel never got its message (within LOST_AFTER seconds).
+
+    Each channel has one long-lived reader, like a consumer: cancelling a pub/sub
+    `receive()` unsubscribes its channel, so the timeout must not cancel receives.
+    """
     channels = [await layer.new_channel() for _ in range(members)]
+    inboxes = {c: asyncio.Queue() for c in channels}
+
+    async def reader(channel):
+        while True:
+            await inboxes[channel].put(await layer.receive(channel))
+
+    readers = [asyncio.create_task(reader(c)) for c in channels]
     for channel in channels:
         await layer.group_add("room", channel)
-    latencies = []
+
+    async def got(channel, text):
+        while (await inboxes[channel].get())["text"] != text:
+            pass  # a late message of an earlier, already counted-as-lost round
+
+    latencies, lost = [], 0
     for i in range(rounds):
         started = time.perf_counter()
         await layer.group_send("room", {"type": "lc.frame", "text": f"m{i}"})
-        await asyncio.gather(*(layer.receive(c) for c in channels))
+        try:
+            await asyncio.wait_for(asyncio.gather(*(got(c, f"m{i}") for c in channels)), LOST_AFTER)
+        except TimeoutError:
+            lost += 1
+            continue
         latencies.append((time.perf_counter() - started) * 1000)
     for channel in channels:
         await layer.group_discard("room", channel)
-    return latencies
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    return latencies, lost
 
 
 async def throughput(layer, members: int, messages: int, senders: int = 1) -> float:
@@ -60,11 +84,17 @@ async def throughput(layer, members: int, messages: int, senders: int = 1) -> fl
     started = time.perf_counter()
     receivers = [asyncio.create_task(drain(c)) for c in channels]
     await asyncio.gather(*(send(k) for k in range(senders)))
-    await asyncio.gather(*receivers)
+    try:
+        await asyncio.wait_for(asyncio.gather(*receivers), 30)
+    except TimeoutError:
+        return float("nan")  # deliveries were lost
     elapsed = time.perf_counter() - started
     for channel in channels:
         await layer.group_discard("busy", channel)
     return messages / elapsed
+
+
+LOST_AFTER = 2.0  # seconds without delivery: the message is not coming
 
 
 def pct(values: list[float], q: float) -> float:
@@ -77,10 +107,11 @@ async def run(kind: str, url: str, rounds: int) -> None:
     try:
         await fan_out(layer, 10, 20)  # warm up connections
         for members in (1, 10, 100):
-            lat = await fan_out(layer, members, rounds)
+            lat, lost = await fan_out(layer, members, rounds)
             print(
                 f"{kind:6} fan-out to {members:3} sockets: "
-                f"p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms"
+                f"p50 {statistics.median(lat):6.2f} ms  p99 {pct(lat, 0.99):6.2f} ms  "
+                f"lost {lost}/{rounds}"
             )
         for members, senders in ((1, 1), (10, 1), (10, 8), (100, 8)):
             rate = await throughput(layer, members, 400, senders)
