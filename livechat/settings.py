@@ -116,22 +116,21 @@ CHANNEL_GROUP_EXPIRY = env.int("CHANNEL_GROUP_EXPIRY", default=2 * 86400)
 # per delivery); "pubsub": its Pub/Sub layer (one PUBLISH per group, pushed to subscribers,
 # no buffering). Measured in docs/performance.md.
 CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="redis")
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="livechat")
+_REDIS_HOST = {
+    "address": REDIS_URL,
+    # Keep idle pooled connections alive instead of letting a quiet socket's
+    # connection be closed under it.
+    "socket_keepalive": True,
+    "health_check_interval": 30,
+    "socket_connect_timeout": 5,
+    "max_connections": REDIS_MAX_CONNECTIONS,
+}
 if REDIS_URL and CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_keepalive": True,
-                        "health_check_interval": 30,
-                        "socket_connect_timeout": 5,
-                        "max_connections": REDIS_MAX_CONNECTIONS,
-                    }
-                ],
-                "prefix": env.str("CHANNEL_PREFIX", default="livechat"),
-            },
+            "CONFIG": {"hosts": [_REDIS_HOST], "prefix": CHANNEL_PREFIX},
         }
     }
 elif REDIS_URL:
@@ -139,21 +138,10 @@ elif REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        # Keep idle pooled connections alive instead of letting a
-                        # socket timeout close them under a quiet socket.
-                        "socket_keepalive": True,
-                        "health_check_interval": 30,
-                        "socket_connect_timeout": 5,
-                        # channels-redis waits in BZPOPMIN for up to 5 s; redis-py 8's
-                        # default 5 s read timeout races it and kills idle sockets (1011).
-                        "socket_timeout": 15,
-                        "max_connections": REDIS_MAX_CONNECTIONS,
-                    }
-                ],
-                "prefix": env.str("CHANNEL_PREFIX", default="livechat"),
+                # channels-redis waits in BZPOPMIN for up to 5 s; redis-py 8's default
+                # 5 s read timeout races it and kills idle sockets (1011).
+                "hosts": [{**_REDIS_HOST, "socket_timeout": 15}],
+                "prefix": CHANNEL_PREFIX,
                 "capacity": env.int("CHANNEL_CAPACITY", default=1000),
                 "expiry": 60,
                 "group_expiry": CHANNEL_GROUP_EXPIRY,
@@ -165,7 +153,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CHANNEL_PREFIX", default="livechat"),
+            "KEY_PREFIX": CHANNEL_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
