@@ -18,6 +18,7 @@ AGENT_ONLY = frozenset(
 )
 MAX_REQUEST_ID_LENGTH = 128
 MAX_ID_LENGTH = 64
+MAX_INT = 2**63 - 1  # what the database's bigint columns hold
 PRESENCE_STATUSES = ("online", "away")
 
 
@@ -40,12 +41,21 @@ def decode(raw: str | bytes) -> dict:
         except UnicodeDecodeError:
             raise FrameError("invalid_json", "Frames must be UTF-8 JSON.") from None
     try:
-        frame = json.loads(raw)
+        frame = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise FrameError("invalid_json", "The frame is not valid JSON.") from None
     if not isinstance(frame, dict):
         raise invalid("A frame must be a JSON object.")
+    try:
+        # "\ud800" is valid JSON but no valid text: refuse it here, not in the database.
+        json.dumps(frame, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid("Strings must be valid Unicode text.") from None
     return frame
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def echo_request_id(frame) -> str | int | float | None:
@@ -97,7 +107,7 @@ def _int(frame: dict, name: str, default):
     value = frame.get(name, default)
     if value is None:
         raise invalid(f"{name}: This field is required.")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
         raise invalid(f"{name}: Must be a non-negative integer.")
     return value
 

@@ -6,7 +6,6 @@ never stick; repeated `typing:start` is relayed at most once per TYPING_THROTTLE
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -68,8 +67,10 @@ class TypingRelay:
     async def _expire(self, conversation_id: str, state: _Typing) -> None:
         await asyncio.sleep(self.timeout)
         if self._active.get(conversation_id) is state:
-            with contextlib.suppress(Exception):
+            try:
                 await self.stop(conversation_id)
+            except Exception:
+                logger.exception("automatic typing:stop failed")
 
     async def _send(self, kind: str, conversation_id: str, groups: list[str]) -> None:
         frame = {"type": kind, "conversation_id": conversation_id, "sender": self.sender}

@@ -43,3 +43,14 @@ def _fast_timers(settings):
     settings.LIVECHAT = {**django_settings.LIVECHAT, "TYPING_TIMEOUT": 0.5}
     # The personas' passwords are hashed in every test; the real hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _consumers_close_connections(monkeypatch):
+    """channels' test communicator turns `close_old_connections` into a no-op, for tests that
+    run inside a TestCase transaction. These tests are transactional, so consumers may close
+    their connections as they do under daphne; otherwise each one would keep a pooled
+    PostgreSQL connection checked out past the end of the run."""
+    from django.db import close_old_connections
+
+    monkeypatch.setattr("channels.testing.application.no_op", close_old_connections)

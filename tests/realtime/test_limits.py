@@ -135,3 +135,22 @@ async def test_unexpected_exceptions_become_internal_error(sock, monkeypatch):
     assert error["type"] == "error" and error["code"] == "internal_error"
     assert "boom" not in error["message"]
     assert (await sock.request("ping"))["type"] == "pong"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ('{"type": "ping", "request_id": NaN}', "invalid_json"),
+        ('{"type": "sync", "since_version": Infinity}', "invalid_json"),
+        ('{"type": "send_message", "body": "\\ud800", "conversation_id": "x"}', "validation_error"),
+        (
+            '{"type": "sync", "conversation_id": "x", "since_version": 99999999999999999999}',
+            "validation_error",
+        ),
+    ],
+)
+async def test_json_that_is_no_valid_text_or_number_is_refused(sock, raw, code):
+    await sock.send(raw)
+    error = await sock.next()
+    assert error["type"] == "error" and error["code"] == code, error
+    assert (await sock.request("ping"))["type"] == "pong"
