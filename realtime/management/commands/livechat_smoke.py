@@ -193,7 +193,7 @@ class Smoke:
             assert missed["message"]["id"] in ids, f"sync missed the message: {ids}"
             return (time.perf_counter() - started) * 1000
 
-        await self.step("agent login (HTTP, CSRF)", login)
+        await self.step("agent login (HTTP, CSRF, password hashing)", login)
         await self.step("agent socket: hello", agent_hello)
         await self.step("visitor session + socket: hello, availability", visitor_hello)
         await self.step("message visitor → agent (idempotent)", visitor_to_agent)
@@ -219,7 +219,7 @@ class Smoke:
 
 
 PLAN = [
-    "agent login (HTTP, CSRF)",
+    "agent login (HTTP, CSRF, password hashing)",
     "agent socket: hello",
     "visitor session + socket: hello, availability",
     "message visitor → agent (idempotent)",
