@@ -75,6 +75,9 @@ class Run:
         self.measuring = False
         self.conversation_of: dict[int, str] = {}  # visitor index -> conversation id
         self.closed_sockets = 0
+        # In every client_id: the server deduplicates by client_id, so a second run on the
+        # same sockets must not repeat the first one's ids.
+        self.tag = uuid.uuid4().hex[:6]
 
     def error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
@@ -280,7 +283,7 @@ async def visitor_sender(run: Run, v: Client, *, t0: float, rate: float, count: 
     for k in range(count):
         t = t0 + k * period
         await sleep_until(t)
-        await v.send_message(f"v{v.index}-{k}", "visitor", t)
+        await v.send_message(f"v{v.index}-{run.tag}-{k}", "visitor", t)
 
 
 async def agent_sender(
@@ -293,7 +296,7 @@ async def agent_sender(
         t = t0 + k * period
         await sleep_until(t)
         conv = conversations[k % len(conversations)]
-        await a.send_message(f"a{a.index}-{k}", "agent", t, conversation_id=conv)
+        await a.send_message(f"a{a.index}-{run.tag}-{k}", "agent", t, conversation_id=conv)
 
 
 async def drive(
