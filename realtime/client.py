@@ -171,7 +171,8 @@ class LiveSocket:
                 raise ProtocolError(f"socket closed ({self.close_code}) waiting for {type_}")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise ProtocolError(f"no {type_ or 'matching'} frame within {timeout}s")
+                seen = ", ".join(str(f.get("type")) for f in self.inbox) or "nothing"
+                raise ProtocolError(f"no {type_ or 'matching'} frame within {timeout}s ({seen})")
             self._arrived.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), remaining)

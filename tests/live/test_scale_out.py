@@ -204,7 +204,8 @@ async def test_a_killed_process_takes_its_agents_offline_and_restarts_cleanly(
         assert offline["agent"]["id"] == str(bob.pk)
         assert (await budi.expect("agents:availability"))["online"] is True  # on hello
         assert (await budi.expect("agents:availability"))["online"] is False
-        assert time.monotonic() - started < 6  # PRESENCE_TTL 2 s + sweeps every 0.5 s
+        # PRESENCE_TTL is 2 s and sweeps run every 0.5 s; a loaded CI box gets slack.
+        assert time.monotonic() - started < 10
     finally:
         await asyncio.to_thread(livestack.restart, 1)
         await close_all(alice_sock, bob_sock, budi)
