@@ -17,9 +17,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from conversations.actors import Actor
 from livechat.errors import LivechatError
-from realtime import actions, frames, presence
+from realtime import actions, frames, groups, presence
 from realtime.broadcast import encode_frame
 from realtime.config import setting
+from realtime.fanout import local_group
 from realtime.ratelimit import ALLOW, FLOOD, FrameLimiter
 from realtime.typing import TypingRelay
 
@@ -31,6 +32,9 @@ CLOSE_RATE_LIMITED = 4429
 # parse them for their request_id, and close with 1009 (daphne itself stops at 1 MiB).
 HARD_LIMIT_FACTOR = 16
 
+
+# Groups that every socket of a kind joins: one channel-layer member per process.
+LOCAL_GROUPS = frozenset({groups.AGENTS})
 
 # conversation -> [lock, users]: this process's sends to one conversation, one at a time.
 _turns: dict[str, list] = {}
@@ -111,7 +115,10 @@ class LivechatConsumer(AsyncWebsocketConsumer):
     async def heartbeat(self) -> None:
         # Re-joining refreshes the group's expiry, so a socket open for days stays in it.
         for group in list(self.joined):
-            await self.channel_layer.group_add(group, self.channel_name)
+            if group in LOCAL_GROUPS:
+                await local_group(self.channel_layer, group).refresh()
+            else:
+                await self.channel_layer.group_add(group, self.channel_name)
 
     async def disconnect(self, code) -> None:
         self.closed = True
@@ -156,16 +163,27 @@ class LivechatConsumer(AsyncWebsocketConsumer):
     # --- groups and outgoing frames -------------------------------------------------------------
 
     async def join(self, group: str) -> None:
-        await self.channel_layer.group_add(group, self.channel_name)
+        if group in LOCAL_GROUPS:
+            await local_group(self.channel_layer, group).add(self)
+        else:
+            await self.channel_layer.group_add(group, self.channel_name)
         self.joined.add(group)
 
     async def leave(self, group: str) -> None:
         self.joined.discard(group)
-        await self.channel_layer.group_discard(group, self.channel_name)
+        if group in LOCAL_GROUPS:
+            await local_group(self.channel_layer, group).discard(self)
+        else:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def send_frame(self, frame: dict) -> None:
         if not self.closed:
             await self.send(text_data=encode_frame(frame))
+
+    async def forward(self, text: str) -> None:
+        """A frame of a process-local group (`realtime.fanout`), already encoded."""
+        if not self.closed:
+            await self.send(text_data=text)
 
     async def lc_frame(self, event: dict) -> None:
         """A broadcast from `realtime.broadcast`: already encoded, forwarded verbatim."""
