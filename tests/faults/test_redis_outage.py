@@ -39,6 +39,15 @@ def in_db(client_id: str) -> int:
     return Message.objects.filter(client_id=client_id).count()
 
 
+async def delivered(sock, message_id: str, stack) -> None:
+    """The `new_message` of `message_id` reaches `sock`; if not, show what the servers said."""
+    try:
+        await sock.wait_for(new_message(message_id), timeout=10)
+    except (TimeoutError, Closed) as exc:
+        logs = "\n".join(f"--- {s.name}\n{s.log_tail(60)}" for s in stack.servers)
+        raise AssertionError(f"{sock.name} never got {message_id}: {exc}\n{logs}") from None
+
+
 class Client:
     """One person's chat client: reconnects (to its server) and resends by client_id."""
 
@@ -213,17 +222,17 @@ async def test_redis_outage_loses_nothing_and_recovers(make_livestack):
         crossed = (await v2.sock.ok("send_message", body="Halo lagi", client_id="s-after"))[
             "message"
         ]
-        await agent.sock.wait_for(new_message(crossed["id"]))
+        await delivered(agent.sock, crossed["id"], stack)
         after = (await v1.sock.ok("send_message", body="Sudah normal?", client_id="b-after"))[
             "message"
         ]
-        await agent.sock.wait_for(new_message(after["id"]))
+        await delivered(agent.sock, after["id"], stack)
         reply = (
             await agent.sock.ok(
                 "send_message", conversation_id=conv2, body="Ya", client_id="a-after"
             )
         )["message"]
-        await v2.sock.wait_for(new_message(reply["id"]))
+        await delivered(v2.sock, reply["id"], stack)
 
         # After `sync`, every client has every message of its conversations.
         for client in (agent, v1, v2):
