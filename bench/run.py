@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -408,8 +409,16 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def raise_open_files_limit() -> None:
+    """--idle 2000 needs a descriptor per socket here and in daphne (which inherits it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    raise_open_files_limit()
     started = time.monotonic()
     result = {
         "scenario": args.scenario,
