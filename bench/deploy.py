@@ -222,10 +222,14 @@ class Daphne:
     def stop(self) -> None:
         stop_process(self.proc)
         self.log.close()
+        if not self.errors_logged():
+            Path(self.log.name).unlink(missing_ok=True)
 
     def errors_logged(self) -> list[str]:
-        self.log.flush()
-        text = Path(self.log.name).read_text(errors="replace")
+        if not self.log.closed:
+            self.log.flush()
+        path = Path(self.log.name)
+        text = path.read_text(errors="replace") if path.exists() else ""
         return [line for line in text.splitlines() if "ERROR" in line or "Traceback" in line]
 
 
