@@ -9,6 +9,7 @@ restart.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
@@ -56,8 +57,9 @@ class LocalGroup:
         now = time.monotonic()
         if self.channel is None or now - self.refreshed < float(setting("HEARTBEAT_INTERVAL")) / 2:
             return
-        self.refreshed = now
         await self.layer.group_add(self.group, self.channel)
+        # Only a join that went through counts: while Redis is down, every heartbeat retries.
+        self.refreshed = now
 
     async def _forward(self, channel: str) -> None:
         while True:
@@ -66,9 +68,9 @@ class LocalGroup:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # Redis trouble: the broadcast is lost, clients repair with `sync`.
+                # Redis trouble: broadcasts meanwhile are lost (clients repair with `sync`).
                 logger.exception("receiving for the local %s group failed", self.group)
-                await asyncio.sleep(1)
+                channel = await self._rejoin()
                 continue
             if event.get("type") != FRAME_EVENT:
                 continue
@@ -80,6 +82,27 @@ class LocalGroup:
                     await consumer.forward(text)
                 except Exception:
                     logger.exception("forwarding a %s frame failed", self.group)
+
+    async def _rejoin(self) -> str:
+        """After a receive error, join again on a fresh channel as soon as Redis answers.
+
+        A restarted Redis has forgotten the group, and the old channel may hold a
+        half-finished receive; waiting for the next heartbeat would leave this process's
+        sockets deaf to the other processes meanwhile.
+        """
+        while True:
+            await asyncio.sleep(0.5)
+            try:
+                channel = await self.layer.new_channel()
+                await self.layer.group_add(self.group, channel)
+            except Exception as exc:
+                logger.debug("rejoining the local %s group: %r", self.group, exc)
+                continue
+            old, self.channel, self.refreshed = self.channel, channel, time.monotonic()
+            if old is not None and old != channel:
+                with contextlib.suppress(Exception):
+                    await self.layer.group_discard(self.group, old)
+            return channel
 
 
 # event loop -> {(layer id, group): LocalGroup}: tests run a loop (and a layer) per test.
