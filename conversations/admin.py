@@ -111,20 +111,6 @@ class ConversationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [MessageInline]
     actions = ["close_conversations", "reopen_conversations", "assign_to_me"]
-    fields = [
-        "visitor",
-        "status",
-        "assignee",
-        "ai_enabled",
-        "version",
-        "last_seq",
-        "visitor_last_read_seq",
-        "agent_last_read_seq",
-        "created_at",
-        "updated_at",
-        "closed_at",
-        "first_response_at",
-    ]
     readonly_fields = [
         "visitor",
         "version",
@@ -136,6 +122,8 @@ class ConversationAdmin(admin.ModelAdmin):
         "closed_at",
         "first_response_at",
     ]
+    # The three fields a supervisor edits (through the service, see save_model), then the rest.
+    fields = ["visitor", "status", "assignee", "ai_enabled", *readonly_fields[1:]]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -7,6 +7,8 @@ import uuid
 import pytest
 from django.conf import settings as django_settings
 
+from tests.redis_keys import delete_keys_with_prefix
+
 
 @pytest.fixture(autouse=True)
 def _private_channel_layer(settings):
@@ -26,16 +28,7 @@ def _private_channel_layer(settings):
             }
     settings.CHANNEL_LAYERS = layers  # channels resets its layers on this signal
     yield
-    if django_settings.REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(django_settings.REDIS_URL)
-        try:
-            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-            if keys:
-                client.delete(*keys)
-        finally:
-            client.close()
+    delete_keys_with_prefix(prefix)
 
 
 @pytest.fixture(autouse=True)

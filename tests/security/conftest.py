@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from tests.livefixtures import live_static  # noqa: F401
 from tests.livestack import LiveStack, live_config  # noqa: F401
 from tests.livews import http
+from tests.redis_keys import delete_keys_with_prefix
 
 WIDGET_ORIGIN = "https://shop.example"
 
@@ -35,16 +36,7 @@ def _private_channel_layer(settings):
         layers["default"]["CONFIG"]["prefix"] = prefix
     settings.CHANNEL_LAYERS = layers
     yield
-    if django_settings.REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(django_settings.REDIS_URL)
-        try:
-            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-            if keys:
-                client.delete(*keys)
-        finally:
-            client.close()
+    delete_keys_with_prefix(prefix)
 
 
 @pytest.fixture(scope="session", autouse=True)
