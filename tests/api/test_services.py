@@ -128,63 +128,52 @@ def test_the_real_channel_layer_receives_frames_after_commit(alice, conversation
         async_to_sync(layer.group_discard)("agents", channel)
 
 
+def run_at_once(count: int, work) -> list[Exception]:
+    """Run `work(i)` for i in range(count) on threads released together; return the errors."""
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            work(i)
+        except Exception as exc:  # collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return errors
+
+
 def test_twenty_concurrent_senders_get_seq_1_to_20(alice, visitor):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serializes writers anyway)")
     message_send(actor=Actor.for_visitor(visitor), body="start")  # seq 1 creates the conversation
     conversation_id = Message.objects.get().conversation_id
-    barrier = threading.Barrier(20)
-    errors = []
 
     def send(i):
-        try:
-            barrier.wait()
-            actor = Actor.for_visitor(visitor) if i % 2 else Actor.for_agent(alice)
-            message_send(
-                actor=actor, conversation_id=conversation_id, body=f"m{i}", client_id=f"c-{i}"
-            )
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        actor = Actor.for_visitor(visitor) if i % 2 else Actor.for_agent(alice)
+        message_send(actor=actor, conversation_id=conversation_id, body=f"m{i}", client_id=f"c-{i}")
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
-    seqs = sorted(
-        Message.objects.filter(conversation_id=conversation_id).values_list("seq", flat=True)
-    )
-    versions = sorted(
-        Message.objects.filter(conversation_id=conversation_id).values_list("version", flat=True)
-    )
-    assert seqs == list(range(1, 22))
-    assert versions == list(range(1, 22))
+    assert run_at_once(20, send) == []
+    rows = Message.objects.filter(conversation_id=conversation_id)
+    assert sorted(rows.values_list("seq", flat=True)) == list(range(1, 22))
+    assert sorted(rows.values_list("version", flat=True)) == list(range(1, 22))
 
 
 def test_concurrent_first_messages_create_one_conversation(visitor):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    barrier = threading.Barrier(8)
-    errors = []
 
     def send(i):
-        try:
-            barrier.wait()
-            message_send(actor=Actor.for_visitor(visitor), body=f"hi {i}", client_id=f"c-{i % 4}")
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        message_send(actor=Actor.for_visitor(visitor), body=f"hi {i}", client_id=f"c-{i % 4}")
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
+    assert run_at_once(8, send) == []
     # 4 distinct client_ids: 4 messages, one conversation.
     assert Message.objects.count() == 4
     assert sorted(Message.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
