@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from conversations.actors import Actor
 from conversations.models import Conversation
+from conversations.selectors import visitor_conversation
 from livechat.errors import Forbidden, NotFound
 
 
@@ -26,8 +27,8 @@ def access_conversation(
     """The conversation `actor` may act on: any for agents, only its own for a visitor."""
     qs = queryset if queryset is not None else Conversation.objects.all()
     if actor.is_visitor:
-        conversation = qs.filter(visitor_id=actor.visitor.pk).first()
-    elif actor.is_agent or actor.type in ("ai", "system"):
+        conversation = visitor_conversation(actor.visitor, queryset=qs)
+    elif actor.is_agent:
         pk = parse_id(conversation_id, what="Conversation")
         conversation = qs.filter(pk=pk).first()
     else:

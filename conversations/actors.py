@@ -1,4 +1,4 @@
-"""Who is acting: an agent (a Django user), a visitor, the AI, or the system.
+"""Who is acting: an agent (a Django user) or a visitor.
 
 Services take an `Actor` instead of a request so that REST, WebSocket and admin calls go
 through the same permission checks.
@@ -38,9 +38,19 @@ def user_is_supervisor(user) -> bool:
     )
 
 
+def sender(kind: str, *, user=None, visitor: Visitor | None = None) -> dict:
+    """The `{type, id, name}` object PROTOCOL uses for senders, readers, typists and
+    `changed_by`: the one place it is built, for actors and for stored messages alike."""
+    if kind == "agent":
+        return {"type": "agent", "id": str(user.pk), "name": user_display_name(user)}
+    if kind == "visitor":
+        return {"type": "visitor", "id": str(visitor.pk), "name": visitor.display_name}
+    return {"type": kind, "id": None, "name": AI_NAME if kind == "ai" else SYSTEM_NAME}
+
+
 @dataclass(frozen=True)
 class Actor:
-    type: str  # "agent" | "visitor" | "ai" | "system"
+    type: str  # "agent" | "visitor"
     user: AbstractBaseUser | None = None
     visitor: Visitor | None = None
 
@@ -51,14 +61,6 @@ class Actor:
     @classmethod
     def for_visitor(cls, visitor: Visitor) -> "Actor":
         return cls(type="visitor", visitor=visitor)
-
-    @classmethod
-    def ai(cls) -> "Actor":
-        return cls(type="ai")
-
-    @classmethod
-    def system(cls) -> "Actor":
-        return cls(type="system")
 
     @property
     def is_agent(self) -> bool:
@@ -73,17 +75,4 @@ class Actor:
         return self.is_agent and user_is_supervisor(self.user)
 
     def as_sender(self) -> dict:
-        """The `{type, id, name}` object PROTOCOL uses for senders, readers and typists."""
-        if self.is_agent:
-            return {"type": "agent", "id": str(self.user.pk), "name": user_display_name(self.user)}
-        if self.is_visitor:
-            return {
-                "type": "visitor",
-                "id": str(self.visitor.pk),
-                "name": self.visitor.display_name,
-            }
-        return {
-            "type": self.type,
-            "id": None,
-            "name": AI_NAME if self.type == "ai" else SYSTEM_NAME,
-        }
+        return sender(self.type, user=self.user, visitor=self.visitor)

@@ -10,6 +10,7 @@ from conversations.access import access_conversation
 from conversations.selectors import conversation_list, conversation_queryset
 from conversations.serializers import ConversationSerializer, ConversationUpdateSerializer
 from livechat.authentication import AgentThrottle, actor_for
+from livechat.rest import body_fields
 
 
 class ConversationListView(generics.ListAPIView):
@@ -55,15 +56,10 @@ class ConversationDetailView(APIView):
         responses=ConversationSerializer,
     )
     def patch(self, request, conversation_id):
-        serializer = ConversationUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes = {k: v for k, v in serializer.validated_data.items()}
         services.conversation_update(
             actor=actor_for(request),
             conversation_id=conversation_id,
-            status=changes.get("status", services.UNSET),
-            assignee_id=changes.get("assignee_id", services.UNSET),
-            ai_enabled=changes.get("ai_enabled", services.UNSET),
+            **body_fields(request, ("status", "assignee_id", "ai_enabled")),
         )
         conversation = conversation_queryset().get(pk=conversation_id)
         return Response(ConversationSerializer(conversation).data)

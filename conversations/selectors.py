@@ -1,8 +1,8 @@
-"""Reads of conversations for agents' lists and detail pages."""
+"""Reads of conversations: agents' lists and detail pages, and a visitor's own one."""
 
 from django.db.models import Q, QuerySet
 
-from conversations.models import Conversation, ConversationStatus
+from conversations.models import Conversation, ConversationStatus, Visitor
 from livechat.errors import ValidationFailed
 
 
@@ -16,6 +16,14 @@ def conversation_queryset() -> QuerySet[Conversation]:
     )
 
 
+def visitor_conversation(
+    visitor: Visitor, *, queryset: QuerySet[Conversation] | None = None
+) -> Conversation | None:
+    """The visitor's one conversation, or None before its first message."""
+    qs = queryset if queryset is not None else conversation_queryset()
+    return qs.filter(visitor_id=visitor.pk).first()
+
+
 def conversation_list(
     *, user, status: str | None = None, assignee: str | None = None, q: str | None = None
 ) -> QuerySet[Conversation]:
@@ -23,9 +31,8 @@ def conversation_list(
     qs = conversation_queryset().order_by("-updated_at", "-pk")
     if status:
         if status not in ConversationStatus.values:
-            raise ValidationFailed(
-                f"status: Must be one of {', '.join(ConversationStatus.values)}.",
-                errors={"status": ["invalid"]},
+            raise ValidationFailed.field(
+                "status", f"Must be one of {', '.join(ConversationStatus.values)}."
             )
         qs = qs.filter(status=status)
     if assignee:
@@ -36,21 +43,14 @@ def conversation_list(
         elif assignee.isdigit():
             qs = qs.filter(assignee_id=int(assignee))
         else:
-            raise ValidationFailed(
-                "assignee: Use me, none or an agent id.", errors={"assignee": ["invalid"]}
-            )
+            raise ValidationFailed.field("assignee", "Use me, none or an agent id.")
     if q:
         q = q.strip()[:200]
         # Deleted messages have an empty body, so their old text is never matched.
-        matching = Q(visitor__name__icontains=q) | Q(visitor__email__icontains=q)
-        matching |= Q(pk__in=_conversations_mentioning(q))
-        qs = qs.filter(matching)
+        mentioning = Conversation.objects.filter(
+            messages__body__icontains=q, messages__deleted_at__isnull=True
+        ).values("pk")
+        qs = qs.filter(
+            Q(visitor__name__icontains=q) | Q(visitor__email__icontains=q) | Q(pk__in=mentioning)
+        )
     return qs
-
-
-def _conversations_mentioning(q: str):
-    from messaging.models import Message
-
-    return Message.objects.filter(body__icontains=q, deleted_at__isnull=True).values(
-        "conversation_id"
-    )

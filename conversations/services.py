@@ -1,22 +1,26 @@
-"""Every change to visitors and conversations. Writes, version bump, broadcast on commit."""
+"""Every change to visitors and conversations: clean the input, lock, return early on a
+no-op, write and bump `version`, then one event per change on commit."""
 
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from conversations import events
 from conversations.access import access_conversation, parse_id
 from conversations.actors import Actor, user_is_agent
 from conversations.models import Conversation, ConversationStatus, Visitor
-from conversations.serializers import serialize_conversation
 from livechat.errors import Forbidden, ValidationFailed
+from realtime import events as realtime_events
 from realtime import groups
-from realtime.broadcast import agroup_send, broadcast_on_commit
+from realtime.broadcast import send_on_commit
+from realtime.close_codes import CloseCode
 
 # Writing last_seen on every request would turn reads into writes.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# auth.User's primary key is a 32-bit integer.
+MAX_USER_ID = 2**31 - 1
 
 UNSET = object()
 
@@ -59,43 +63,22 @@ def visitor_revoke_token(*, visitor: Visitor) -> None:
     """Refuse the token from now on, and close the sockets already open with it (4401)."""
     visitor.token_revoked_at = timezone.now()
     visitor.save(update_fields=["token_revoked_at"])
-    group = groups.visitor_group(visitor.pk)
-    transaction.on_commit(
-        lambda: async_to_sync(agroup_send)([group], {"type": "lc.revoked"}), robust=True
+    send_on_commit(
+        realtime_events.session_revoked(
+            groups.visitor_group(visitor.pk), code=CloseCode.UNAUTHENTICATED
+        )
     )
 
 
-def conversation_recipients(conversation: Conversation) -> list[str]:
-    return [groups.AGENTS, groups.visitor_group(conversation.visitor_id)]
-
-
-def _require_agent(actor: Actor) -> None:
-    if not (actor.is_agent or actor.type == "system"):
-        raise Forbidden("Only agents can change conversations.")
-
-
-def _locked(actor: Actor, conversation_id) -> Conversation:
-    return access_conversation(
-        actor=actor,
-        conversation_id=conversation_id,
-        queryset=Conversation.objects.select_for_update(of=("self",)).select_related(
-            "visitor", "assignee"
-        ),
-    )
-
-
-def _resolve_assignee(assignee_id):
+def _clean_assignee(assignee_id):
+    """The agent an `assignee_id` (a user id, as a number or a string of digits) names."""
     if assignee_id is None:
         return None
-    User = get_user_model()
-    try:
-        user = User.objects.filter(pk=int(str(assignee_id))).first()
-    except ValueError:
-        user = None
+    text = str(assignee_id) if isinstance(assignee_id, int | str) else ""
+    pk = int(text) if text.isascii() and text.isdigit() and not isinstance(assignee_id, bool) else 0
+    user = get_user_model().objects.filter(pk=pk).first() if 0 < pk <= MAX_USER_ID else None
     if user is None or not user_is_agent(user):
-        raise ValidationFailed(
-            "assignee_id: No such agent.", errors={"assignee_id": ["No such agent."]}
-        )
+        raise ValidationFailed.field("assignee_id", "No such agent.")
     return user
 
 
@@ -107,18 +90,24 @@ def conversation_update(
     Broadcasts `conversation:updated` when status or assignee changed and
     `ai_status_changed` when the AI flag did; a no-op changes and sends nothing.
     """
-    _require_agent(actor)
+    if not actor.is_agent:
+        raise Forbidden("Only agents can change conversations.")
     if status is not UNSET and status not in ConversationStatus.values:
-        raise ValidationFailed(
-            f"status: Must be one of {', '.join(ConversationStatus.values)}.",
-            errors={"status": ["invalid"]},
+        raise ValidationFailed.field(
+            "status", f"Must be one of {', '.join(ConversationStatus.values)}."
         )
     if ai_enabled is not UNSET and not isinstance(ai_enabled, bool):
-        raise ValidationFailed("enabled: Must be true or false.", errors={"enabled": ["invalid"]})
-    assignee = UNSET if assignee_id is UNSET else _resolve_assignee(assignee_id)
+        raise ValidationFailed.field("enabled", "Must be true or false.")
+    assignee = UNSET if assignee_id is UNSET else _clean_assignee(assignee_id)
 
     with transaction.atomic():
-        conversation = _locked(actor, conversation_id)
+        conversation = access_conversation(
+            actor=actor,
+            conversation_id=conversation_id,
+            queryset=Conversation.objects.select_for_update(of=("self",)).select_related(
+                "visitor", "assignee"
+            ),
+        )
         fields: list[str] = []
         if status is not UNSET and status != conversation.status:
             conversation.status = status
@@ -137,40 +126,11 @@ def conversation_update(
         conversation.version += 1
         conversation.updated_at = timezone.now()
         conversation.save(update_fields=[*fields, "version", "updated_at"])
-        recipients = conversation_recipients(conversation)
         if set(fields) - {"ai_enabled"}:
-            broadcast_on_commit(
-                recipients,
-                {
-                    "type": "conversation:updated",
-                    "conversation": serialize_conversation(conversation),
-                },
-            )
+            send_on_commit(events.conversation_updated(conversation))
         if ai_changed:
-            broadcast_on_commit(
-                recipients,
-                {
-                    "type": "ai_status_changed",
-                    "conversation_id": str(conversation.pk),
-                    "ai_enabled": conversation.ai_enabled,
-                    "changed_by": actor.as_sender(),
-                },
-            )
+            send_on_commit(events.ai_status_changed(conversation, changed_by=actor.as_sender()))
         return conversation
-
-
-def conversation_set_status(*, actor: Actor, conversation_id, status: str) -> Conversation:
-    return conversation_update(actor=actor, conversation_id=conversation_id, status=status)
-
-
-def conversation_assign(*, actor: Actor, conversation_id, assignee_id) -> Conversation:
-    return conversation_update(
-        actor=actor, conversation_id=conversation_id, assignee_id=assignee_id
-    )
-
-
-def conversation_set_ai(*, actor: Actor, conversation_id, enabled: bool) -> Conversation:
-    return conversation_update(actor=actor, conversation_id=conversation_id, ai_enabled=enabled)
 
 
 def conversation_mark_read(*, actor: Actor, conversation_id, seq) -> Conversation:
@@ -180,31 +140,24 @@ def conversation_mark_read(*, actor: Actor, conversation_id, seq) -> Conversatio
     the message change counter, so they do not bump `version`.
     """
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-        raise ValidationFailed("seq: Must be a non-negative integer.", errors={"seq": ["invalid"]})
+        raise ValidationFailed.field("seq", "Must be a non-negative integer.")
     if not (actor.is_agent or actor.is_visitor):
         raise Forbidden("Not allowed.")
+    side = "visitor" if actor.is_visitor else "agent"
     with transaction.atomic():
-        conversation = _locked(actor, conversation_id)
+        conversation = access_conversation(
+            actor=actor,
+            conversation_id=conversation_id,
+            queryset=Conversation.objects.select_for_update(),
+        )
         seq = min(seq, conversation.last_seq)
-        now = timezone.now()
-        side = "visitor" if actor.is_visitor else "agent"
-        current = getattr(conversation, f"{side}_last_read_seq")
-        if seq <= current:
+        if seq <= getattr(conversation, f"{side}_last_read_seq"):
             return conversation
+        now = timezone.now()
         setattr(conversation, f"{side}_last_read_seq", seq)
         setattr(conversation, f"{side}_read_at", now)
         conversation.save(update_fields=[f"{side}_last_read_seq", f"{side}_read_at"])
-        other_side = (
-            [groups.AGENTS] if actor.is_visitor else [groups.visitor_group(conversation.visitor_id)]
-        )
-        broadcast_on_commit(
-            other_side,
-            {
-                "type": "conversation:read",
-                "conversation_id": str(conversation.pk),
-                "reader": actor.as_sender(),
-                "seq": seq,
-                "read_at": now.isoformat().replace("+00:00", "Z"),
-            },
+        send_on_commit(
+            events.conversation_read(conversation, reader=actor.as_sender(), seq=seq, read_at=now)
         )
         return conversation

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dashboard import views
+from dashboard.widget_api import WidgetReadStateView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +10,6 @@ urlpatterns = [
     path("dashboard/read-state.json", views.read_state, name="dashboard-read-state"),
     path("widget/", views.widget, name="widget"),
     path("widget/jsi18n/<str:lang>/", views.widget_catalog, name="widget-jsi18n"),
-    path("widget/read-state.json", views.WidgetReadStateView.as_view(), name="widget-read-state"),
+    path("widget/read-state.json", WidgetReadStateView.as_view(), name="widget-read-state"),
     path("demo/", views.demo, name="demo"),
 ]

@@ -18,13 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.utils import extend_schema
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from conversations.actors import AGENTS_GROUP, user_display_name, user_is_agent
 from conversations.models import Conversation
-from livechat.authentication import IsVisitor, VisitorThrottle, VisitorTokenAuthentication
+from dashboard.widget_api import read_marks
+from livechat.error_responses import error_response
 from livechat.middleware import widget_frame_ancestors
 
 MAX_READ_STATE_IDS = 200
@@ -48,9 +46,7 @@ def _agent_or_login(view):
 def _agent_json(view):
     def wrapped(request, *args, **kwargs):
         if not user_is_agent(request.user):
-            return JsonResponse(
-                {"detail": "Only agents can do this.", "code": "forbidden"}, status=403
-            )
+            return error_response("Only agents can do this.", "forbidden", 403)
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -93,14 +89,6 @@ def _parse_ids(raw: str) -> list[uuid.UUID]:
     return ids
 
 
-def _read_state(conversation) -> dict:
-    return {
-        "last_seq": conversation.last_seq,
-        "agent_last_read_seq": conversation.agent_last_read_seq,
-        "visitor_last_read_seq": conversation.visitor_last_read_seq,
-    }
-
-
 @require_GET
 @never_cache
 @_agent_json
@@ -110,22 +98,7 @@ def read_state(request):
     rows = Conversation.objects.filter(pk__in=ids).only(
         "id", "last_seq", "agent_last_read_seq", "visitor_last_read_seq"
     )
-    return JsonResponse({str(c.pk): _read_state(c) for c in rows})
-
-
-class WidgetReadStateView(APIView):
-    """The visitor's own read marks, so the widget can show ✓✓ after a reload."""
-
-    authentication_classes = [VisitorTokenAuthentication]
-    permission_classes = [IsVisitor]
-    throttle_classes = [VisitorThrottle]
-
-    @extend_schema(exclude=True)  # a helper of our own widget page, not part of the public API
-    def get(self, request):
-        conversation = Conversation.objects.filter(visitor_id=request.user.visitor.pk).first()
-        if conversation is None:
-            return Response({"last_seq": 0, "agent_last_read_seq": 0, "visitor_last_read_seq": 0})
-        return Response(_read_state(conversation))
+    return JsonResponse({str(c.pk): read_marks(c) for c in rows})
 
 
 @xframe_options_exempt

@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from livechat.redis_options import redis_connection_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -106,8 +108,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer and cache --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-# Per pool and process. redis-py 8 caps a pool at 100 connections and then raises instead
-# of waiting, so a few hundred sockets (re)connecting at once failed to authenticate.
+# Per pool and process (see livechat/redis_options.py).
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=1000)
 # Must exceed daphne's --websocket_timeout (86400 s by default), or long-lived sockets
 # silently drop out of their groups; consumers also re-join their groups on every heartbeat.
@@ -119,12 +120,7 @@ CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="redis")
 CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="livechat")
 _REDIS_HOST = {
     "address": REDIS_URL,
-    # Keep idle pooled connections alive instead of letting a quiet socket's
-    # connection be closed under it.
-    "socket_keepalive": True,
-    "health_check_interval": 30,
-    "socket_connect_timeout": 5,
-    "max_connections": REDIS_MAX_CONNECTIONS,
+    **redis_connection_options(max_connections=REDIS_MAX_CONNECTIONS, socket_timeout=None),
 }
 if REDIS_URL and CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
@@ -210,7 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["livechat.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "livechat.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "livechat.error_responses.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "widget_session": env.str("THROTTLE_WIDGET_SESSION", default="600/min"),
         "visitor": env.str("THROTTLE_VISITOR", default="600/min"),
@@ -243,15 +239,23 @@ CORS_ALLOW_ALL_ORIGINS = "*" in WIDGET_ALLOWED_ORIGINS
 CORS_ALLOWED_ORIGINS = [o for o in WIDGET_ALLOWED_ORIGINS if o != "*"]
 CORS_ALLOW_CREDENTIALS = False
 
-# --- Real-time limits ---------------------------------------------------------------------
+# --- Real-time limits: the one place they are defined (read at use time) ---------------------
 LIVECHAT = {
+    # A visitor socket must authenticate within this many seconds (else closed with 4408).
     "AUTH_TIMEOUT": env.float("LIVECHAT_AUTH_TIMEOUT", default=10.0),
+    # The server sends typing:stop this long after a typist's last typing:start.
     "TYPING_TIMEOUT": env.float("LIVECHAT_TYPING_TIMEOUT", default=5.0),
+    # Repeated typing:start of one socket in one conversation is relayed at most this often.
+    "TYPING_THROTTLE": 1.0,
     "MAX_FRAME_BYTES": 64 * 1024,
     "RATE_PER_SECOND": env.float("LIVECHAT_RATE_PER_SECOND", default=20.0),
     "RATE_BURST": env.float("LIVECHAT_RATE_BURST", default=40.0),
+    # Dropped frames (leaking at RATE_PER_SECOND) past RATE_BURST times this close with 4429.
+    "FLOOD_FACTOR": 3.0,
     "PRESENCE_TTL": env.int("LIVECHAT_PRESENCE_TTL", default=30),
     "HEARTBEAT_INTERVAL": env.float("LIVECHAT_HEARTBEAT_INTERVAL", default=10.0),
+    # `sync` returns at most this many messages per ack (has_more tells the client to go on).
+    "SYNC_MAX_MESSAGES": 1000,
 }
 
 # --- Security ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from conversations.api import ConversationDetailView, ConversationListView
-from conversations.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
+from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
 from livechat.health import healthz
 from messaging.api import MessageDetailView, MessageListView

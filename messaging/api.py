@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from conversations.access import access_conversation, parse_id
 from livechat.authentication import AgentThrottle, actor_for
 from livechat.errors import NotFound
+from livechat.rest import body_fields
 from messaging import services
 from messaging.models import Message
 from messaging.selectors import message_page, parse_page_params
@@ -30,7 +31,7 @@ def message_page_response(request, conversation) -> Response:
     page = message_page(conversation=conversation, **parse_page_params(request.query_params))
     return Response(
         {
-            "results": MessageSerializer(page.results, many=True).data,
+            "results": [message.to_wire() for message in page.results],
             "has_more": page.has_more,
             "version": page.version,
         }
@@ -57,16 +58,13 @@ class MessageListView(APIView):
         responses={201: MessageSerializer, 200: MessageSerializer},
     )
     def post(self, request, conversation_id):
-        serializer = MessageCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         message, created = services.message_send(
             actor=actor_for(request),
             conversation_id=conversation_id,
-            body=serializer.validated_data["body"],
-            client_id=serializer.validated_data.get("client_id"),
+            **body_fields(request, ("body", "client_id")),
         )
         return Response(
-            MessageSerializer(message).data,
+            message.to_wire(),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -86,13 +84,12 @@ class MessageDetailView(APIView):
         summary="Edit your own message", request=MessageEditSerializer, responses=MessageSerializer
     )
     def patch(self, request, conversation_id, message_id):
-        serializer = MessageEditSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        fields = body_fields(request, ("body",))
         self._in_conversation(request, conversation_id, message_id)
         message = services.message_edit(
-            actor=actor_for(request), message_id=message_id, body=serializer.validated_data["body"]
+            actor=actor_for(request), message_id=message_id, body=fields.get("body")
         )
-        return Response(MessageSerializer(message).data)
+        return Response(message.to_wire())
 
     @extend_schema(summary="Delete your own message (supervisors: any)", responses={204: None})
     def delete(self, request, conversation_id, message_id):

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 
+from messaging.wire import serialize_message
+
 MAX_BODY_LENGTH = 5000
 MAX_CLIENT_ID_LENGTH = 64
 
@@ -92,6 +94,11 @@ class Message(models.Model):
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def to_wire(self) -> dict:
+        """The contract's Message object. A method, so that `conversations` can render a
+        conversation's `last_message` without importing this app (it depends on us)."""
+        return serialize_message(self)
 
 
 class EditKind(models.TextChoices):

@@ -1,30 +1,35 @@
-"""Every change to messages: send, edit, delete. Writes, version bump, broadcast on commit."""
+"""Every change to messages: send, edit, delete. Each in the same order: clean the input,
+lock, return early on a no-op, write and bump `version`, one event per change on commit."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from conversations import events as conversation_events
 from conversations.access import access_conversation, access_message_author, parse_id
 from conversations.actors import Actor
 from conversations.models import Conversation, ConversationStatus, Visitor
-from conversations.serializers import serialize_conversation
+from conversations.selectors import visitor_conversation
 from livechat.errors import Conflict, NotFound, ValidationFailed
+from messaging import events
 from messaging.models import MAX_BODY_LENGTH, MAX_CLIENT_ID_LENGTH, EditKind, Message, MessageEdit
-from messaging.serializers import serialize_message
-from realtime import groups
-from realtime.broadcast import broadcast_on_commit
+from realtime.broadcast import send_on_commit
 
 
 def clean_body(body) -> str:
+    """The one definition of a valid body (PROTOCOL section 2), for REST and WebSocket."""
+    if body is None:
+        raise ValidationFailed.field("body", "This field is required.")
     if not isinstance(body, str):
-        raise ValidationFailed("body: Must be a string.", errors={"body": ["Must be a string."]})
+        raise ValidationFailed.field("body", "Must be a string.")
     body = body.strip()
     if not body:
-        raise ValidationFailed("body: This field may not be blank.", errors={"body": ["blank"]})
+        raise ValidationFailed.field("body", "This field may not be blank.")
     if len(body) > MAX_BODY_LENGTH:
-        msg = f"Ensure this field has no more than {MAX_BODY_LENGTH} characters."
-        raise ValidationFailed(f"body: {msg}", errors={"body": [msg]})
+        raise ValidationFailed.field(
+            "body", f"Ensure this field has no more than {MAX_BODY_LENGTH} characters."
+        )
     if "\x00" in body:
-        raise ValidationFailed("body: Null characters are not allowed.", errors={"body": ["null"]})
+        raise ValidationFailed.field("body", "Null characters are not allowed.")
     return body
 
 
@@ -32,13 +37,10 @@ def clean_client_id(client_id) -> str | None:
     if client_id is None:
         return None
     if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_CLIENT_ID_LENGTH:
-        msg = f"client_id must be a string of 1 to {MAX_CLIENT_ID_LENGTH} characters."
-        raise ValidationFailed(msg, errors={"client_id": [msg]})
+        raise ValidationFailed.field(
+            "client_id", f"Must be a string of 1 to {MAX_CLIENT_ID_LENGTH} characters."
+        )
     return client_id
-
-
-def message_recipients(conversation: Conversation) -> list[str]:
-    return [groups.AGENTS, groups.visitor_group(conversation.visitor_id)]
 
 
 def _existing_by_client_id(actor: Actor, client_id: str | None) -> Message | None:
@@ -60,12 +62,12 @@ def _existing_by_client_id(actor: Actor, client_id: str | None) -> Message | Non
 
 def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
     locked = Conversation.objects.select_for_update()
-    conversation = locked.filter(visitor_id=visitor.pk).first()
+    conversation = visitor_conversation(visitor, queryset=locked)
     if conversation is None:
         # The visitor row serializes a visitor's first messages, so exactly one creates
         # the conversation; every later message only needs the conversation's lock.
         Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
-        conversation = locked.filter(visitor_id=visitor.pk).first()
+        conversation = visitor_conversation(visitor, queryset=locked)
         if conversation is None:
             return Conversation.objects.create(visitor=visitor), True
     conversation.visitor = visitor
@@ -73,7 +75,7 @@ def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
 
 
 def message_send(
-    *, actor: Actor, body, client_id=None, conversation_id=None
+    *, actor: Actor, body=None, client_id=None, conversation_id=None
 ) -> tuple[Message, bool]:
     """Send a message; returns `(message, created)`.
 
@@ -139,22 +141,11 @@ def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, 
             fields.append("first_response_at")
         conversation.save(update_fields=fields)
 
-        recipients = message_recipients(conversation)
         if created_conversation:
-            broadcast_on_commit(
-                [groups.AGENTS],
-                {"type": "new_conversation", "conversation": serialize_conversation(conversation)},
-            )
-        payload = serialize_message(message)
-        broadcast_on_commit(recipients, {"type": "new_message", "message": payload})
+            send_on_commit(conversation_events.new_conversation(conversation))
+        send_on_commit(events.new_message(message))
         if reopened:
-            broadcast_on_commit(
-                recipients,
-                {
-                    "type": "conversation:updated",
-                    "conversation": serialize_conversation(conversation),
-                },
-            )
+            send_on_commit(conversation_events.conversation_updated(conversation))
         return message, True
 
 
@@ -206,10 +197,7 @@ def message_edit(*, actor: Actor, message_id, body) -> Message:
         message.edited_at = timezone.now()
         message.version = _bump(conversation)
         message.save(update_fields=["body", "edited_at", "version"])
-        broadcast_on_commit(
-            message_recipients(conversation),
-            {"type": "message:updated", "message": serialize_message(message)},
-        )
+        send_on_commit(events.message_updated(message))
         return message
 
 
@@ -225,8 +213,5 @@ def message_delete(*, actor: Actor, message_id) -> Message:
         message.deleted_at = timezone.now()
         message.version = _bump(conversation)
         message.save(update_fields=["body", "deleted_at", "version"])
-        broadcast_on_commit(
-            message_recipients(conversation),
-            {"type": "message:deleted", "message": serialize_message(message)},
-        )
+        send_on_commit(events.message_deleted(message))
         return message

@@ -1,17 +1,17 @@
 """AI suggestions for agents. No AI backend yet: whatever produces suggestions calls this."""
 
+from conversations import events
 from conversations.access import parse_id
 from livechat.errors import ValidationFailed
-from realtime import groups
-from realtime.broadcast import broadcast_on_commit
+from realtime.broadcast import send_on_commit
 
 
 def _clean_suggestion(item) -> dict:
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        raise ValidationFailed("suggestions: Each needs a text.", errors={"suggestions": ["text"]})
+        raise ValidationFailed.field("suggestions", "Each needs a text.")
     score = item.get("score")
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-        raise ValidationFailed("suggestions: score must be a number.")
+        raise ValidationFailed.field("suggestions", "score must be a number.")
     return {"text": item["text"], "source": str(item.get("source") or "ai"), "score": score}
 
 
@@ -20,13 +20,10 @@ def ai_suggestion_publish(*, conversation_id, message_id, suggestions) -> dict:
 
     Not persisted: a suggestion is only useful while the agent is looking.
     """
-    conversation_id = str(parse_id(conversation_id, what="Conversation"))
-    message_id = None if message_id is None else str(parse_id(message_id, what="Message"))
-    frame = {
-        "type": "ai_suggestion",
-        "conversation_id": conversation_id,
-        "message_id": message_id,
-        "suggestions": [_clean_suggestion(s) for s in suggestions],
-    }
-    broadcast_on_commit([groups.conversation_group(conversation_id)], frame)
-    return frame
+    event = events.ai_suggestion(
+        str(parse_id(conversation_id, what="Conversation")),
+        message_id=None if message_id is None else str(parse_id(message_id, what="Message")),
+        suggestions=[_clean_suggestion(s) for s in suggestions],
+    )
+    send_on_commit(event)
+    return event[1]

@@ -7,74 +7,39 @@ sends can make the consumer raise: unexpected exceptions are logged and answered
 """
 
 import asyncio
-import contextlib
 import logging
-import uuid
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from conversations.actors import Actor
 from livechat.errors import LivechatError
-from realtime import actions, frames, groups, presence
+from realtime import frames, groups, presence
 from realtime.broadcast import encode_frame
-from realtime.config import setting
+from realtime.close_codes import CloseCode
 from realtime.fanout import local_group
+from realtime.handlers import CLIENT_FRAMES, Reply
 from realtime.ratelimit import ALLOW, FLOOD, FrameLimiter
 from realtime.typing import TypingRelay
 
 logger = logging.getLogger(__name__)
 
-CLOSE_TOO_LARGE = 1009
-CLOSE_RATE_LIMITED = 4429
 # Frames over MAX_FRAME_BYTES get `too_large`; past this many times that we do not even
 # parse them for their request_id, and close with 1009 (daphne itself stops at 1 MiB).
 HARD_LIMIT_FACTOR = 16
 
-
 # Groups that every socket of a kind joins: one channel-layer member per process.
 LOCAL_GROUPS = frozenset({groups.AGENTS})
 
-# conversation -> [lock, users]: this process's sends to one conversation, one at a time.
-_turns: dict[str, list] = {}
 
-
-@contextlib.asynccontextmanager
-async def conversation_turn(key: str):
-    """Sends to one conversation in turn, so they are broadcast in `seq` order, while sends
-    to different conversations run side by side."""
-    entry = _turns.get(key)
-    if entry is None:
-        entry = _turns[key] = [asyncio.Lock(), 0]
-    entry[1] += 1
-    try:
-        async with entry[0]:
-            yield
-    finally:
-        entry[1] -= 1
-        if not entry[1]:
-            del _turns[key]
-
-
-def turn_key(conversation_id) -> str:
-    try:
-        return str(uuid.UUID(str(conversation_id)))
-    except ValueError:
-        return str(conversation_id)
-
-
-class Reply:
-    """A handler's answer that is not an `ack` (e.g. `pong`)."""
-
-    def __init__(self, frame: dict):
-        self.frame = frame
+def limit(name: str):
+    return settings.LIVECHAT[name]
 
 
 class LivechatConsumer(AsyncWebsocketConsumer):
     role = ""
-    # frame type -> handler method name; filled by the subclasses.
-    handlers: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,9 +47,9 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         self.closed = False
         self.joined: set[str] = set()
         self.limiter = FrameLimiter(
-            rate=float(setting("RATE_PER_SECOND")),
-            burst=float(setting("RATE_BURST")),
-            flood_factor=float(setting("FLOOD_FACTOR")),
+            rate=float(limit("RATE_PER_SECOND")),
+            burst=float(limit("RATE_BURST")),
+            flood_factor=float(limit("FLOOD_FACTOR")),
         )
         self.typing: TypingRelay | None = None
         self._heartbeat: asyncio.Task | None = None
@@ -97,8 +62,8 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         self.typing = TypingRelay(
             sender=self.actor.as_sender(),
             channel_name=self.channel_name,
-            timeout=float(setting("TYPING_TIMEOUT")),
-            throttle=float(setting("TYPING_THROTTLE")),
+            timeout=float(limit("TYPING_TIMEOUT")),
+            throttle=float(limit("TYPING_THROTTLE")),
         )
         presence.acquire_process()
         self._session_started = True
@@ -106,7 +71,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
 
     async def _heartbeat_loop(self) -> None:
         while True:
-            await asyncio.sleep(float(setting("HEARTBEAT_INTERVAL")))
+            await asyncio.sleep(float(limit("HEARTBEAT_INTERVAL")))
             try:
                 await self.heartbeat()
             except Exception:
@@ -145,7 +110,8 @@ class LivechatConsumer(AsyncWebsocketConsumer):
     async def close_with(self, code: int) -> None:
         if not self.closed:
             self.closed = True
-            await self.close(code=code)
+            # A plain int: autobahn (under daphne) refuses an IntEnum member.
+            await self.close(code=int(code))
 
     async def dispatch(self, message) -> None:
         """Channels' dispatch, without its `aclose_old_connections()` before every event.
@@ -191,6 +157,10 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             return
         await self.send(text_data=event["text"])
 
+    async def lc_close(self, event: dict) -> None:
+        """`realtime.broadcast.Close`: the session ended elsewhere (e.g. a revoked token)."""
+        await self.close_with(int(event["code"]))
+
     # --- incoming frames ------------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
@@ -217,12 +187,12 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         """Apply the limits and decode; None when the frame was answered (or the socket closed)."""
         verdict = self.limiter.check()
         if verdict == FLOOD:
-            await self.close_with(CLOSE_RATE_LIMITED)
+            await self.close_with(CloseCode.RATE_LIMITED)
             return None
         size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
-        max_bytes = int(setting("MAX_FRAME_BYTES"))
+        max_bytes = int(limit("MAX_FRAME_BYTES"))
         if size > max_bytes * HARD_LIMIT_FACTOR:
-            await self.close_with(CLOSE_TOO_LARGE)
+            await self.close_with(CloseCode.TOO_LARGE)
             return None
         try:
             frame = frames.decode(raw)
@@ -261,88 +231,34 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             await self.send_frame(frames.ack(rid, result))
 
     async def dispatch_frame(self, kind: str, frame: dict):
-        method = self.handlers.get(kind)
-        if method is None:
+        spec = CLIENT_FRAMES.get(kind)
+        if spec is None:
             if kind == "auth":
                 raise frames.invalid("Already authenticated.")
-            if kind in frames.AGENT_ONLY:
-                raise frames.FrameError("forbidden", f"Only agents can send {kind}.")
             raise frames.FrameError("unknown_type", f"Unknown frame type: {kind[:64]}.")
-        return await getattr(self, method)(frame)
+        if self.role not in spec.roles:
+            raise frames.FrameError("forbidden", f"Only agents can send {kind}.")
+        return await spec.handler(self, frame)
 
-    # --- what the conversation of a frame is (role-specific) -------------------------------------
+    # --- what handlers ask of a socket ----------------------------------------------------------
 
-    async def frame_conversation_id(self, frame: dict) -> str | None:
+    async def call(self, func, *, thread_sensitive: bool = True, **kwargs):
+        """`func(actor=…, **kwargs)` from `realtime.service_calls`, off the event loop."""
+        return await database_sync_to_async(func, thread_sensitive=thread_sensitive)(
+            actor=self.actor, **kwargs
+        )
+
+    async def conversation_id_of(self, frame: dict) -> str | None:
         """The conversation a frame is about; None when a visitor has none yet."""
         raise NotImplementedError
 
-    # --- handlers both roles share ------------------------------------------------------------
+    async def send_target(self, frame: dict) -> tuple[str | None, str]:
+        """`(conversation id for message_send, the key of its sending turn)`."""
+        raise NotImplementedError
 
-    async def send_in_turn(self, key: str, **kwargs) -> dict:
-        """`actions.send_message` in its conversation's turn, on a thread of the pool.
-
-        Not the one thread that `database_sync_to_async` shares by default: there every
-        send of the process waited for the previous one's round trips to PostgreSQL and
-        Redis. The conversation row lock still orders writes; the turn orders broadcasts.
-        """
-        async with conversation_turn(key):
-            return await database_sync_to_async(actions.send_message, thread_sensitive=False)(
-                actor=self.actor, **kwargs
-            )
-
-    async def on_ping(self, frame: dict) -> Reply:
-        return Reply({"type": "pong"})
-
-    async def on_edit_message(self, frame: dict) -> dict:
-        return await database_sync_to_async(actions.edit_message)(
-            actor=self.actor,
-            message_id=frames.required_id(frame, "message_id"),
-            body=frame.get("body"),
-        )
-
-    async def on_delete_message(self, frame: dict) -> dict:
-        return await database_sync_to_async(actions.delete_message)(
-            actor=self.actor, message_id=frames.required_id(frame, "message_id")
-        )
-
-    async def on_message_read(self, frame: dict) -> dict:
-        seq = frames.required_int(frame, "seq")
-        conversation_id = await self.frame_conversation_id(frame)
-        return await database_sync_to_async(actions.mark_read)(
-            actor=self.actor, conversation_id=conversation_id, seq=seq
-        )
-
-    async def on_sync(self, frame: dict) -> dict:
-        since_version = frames.optional_int(frame, "since_version", 0)
-        conversation_id = await self.frame_conversation_id(frame)
-        return await database_sync_to_async(actions.sync)(
-            actor=self.actor, conversation_id=conversation_id, since_version=since_version
-        )
-
-    async def on_typing_start(self, frame: dict) -> dict:
-        target = await self.typing_target(frame)
-        if target is not None:
-            await self.typing.start(*target)
-        return {}
-
-    async def on_typing_stop(self, frame: dict) -> dict:
-        target = await self.typing_target(frame)
-        if target is not None:
-            await self.typing.stop(target[0])
-        return {}
+    def sent_message(self, message: dict) -> None:
+        """This socket's message was sent (a visitor's first one creates its conversation)."""
 
     async def typing_target(self, frame: dict) -> tuple[str, list[str]] | None:
         """`(conversation id, groups that see this socket's typing)`, None for nobody."""
         raise NotImplementedError
-
-
-COMMON_HANDLERS = {
-    "ping": "on_ping",
-    "send_message": "on_send_message",
-    "edit_message": "on_edit_message",
-    "delete_message": "on_delete_message",
-    "typing:start": "on_typing_start",
-    "typing:stop": "on_typing_stop",
-    "message:read": "on_message_read",
-    "sync": "on_sync",
-}

@@ -14,8 +14,9 @@ import logging
 import time
 import weakref
 
+from django.conf import settings
+
 from realtime.broadcast import FRAME_EVENT
-from realtime.config import setting
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,10 @@ class LocalGroup:
         """Re-join (refreshes `group_expiry`, repairs a Redis that lost its data), at most
         once per heartbeat interval whatever the number of local members."""
         now = time.monotonic()
-        if self.channel is None or now - self.refreshed < float(setting("HEARTBEAT_INTERVAL")) / 2:
+        if (
+            self.channel is None
+            or now - self.refreshed < float(settings.LIVECHAT["HEARTBEAT_INTERVAL"]) / 2
+        ):
             return
         await self.layer.group_add(self.group, self.channel)
         # Only a join that went through counts: while Redis is down, every heartbeat retries.

@@ -6,16 +6,6 @@ Every check raises `FrameError` with a contract error code; the consumer turns i
 
 import json
 
-# Frames only agents may send; a visitor sending one gets `forbidden`, not `unknown_type`.
-AGENT_ONLY = frozenset(
-    {
-        "conversation:update_status",
-        "conversation:join",
-        "conversation:leave",
-        "ai:toggle",
-        "presence:set",
-    }
-)
 MAX_REQUEST_ID_LENGTH = 128
 MAX_ID_LENGTH = 64
 MAX_INT = 2**63 - 1  # what the database's bigint columns hold

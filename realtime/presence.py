@@ -21,9 +21,9 @@ import redis.asyncio as aioredis
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
-from realtime import groups
-from realtime.broadcast import agroup_send, frame_event
-from realtime.config import setting
+from livechat.redis_options import redis_connection_options
+from realtime import events
+from realtime.broadcast import asend
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +41,6 @@ class Change:
 class Outcome:
     changes: list[Change] = field(default_factory=list)
     available: bool | None = None  # the new availability when it flipped, else None
-
-
-def presence_frame(change: Change) -> dict:
-    return {
-        "type": "presence:update",
-        "agent": {"id": change.agent_id, "name": change.name},
-        "status": change.status,
-    }
-
-
-def availability_frame(online: bool) -> dict:
-    return {"type": "agents:availability", "online": online}
 
 
 class MemoryPresenceStore:
@@ -183,13 +171,9 @@ class RedisPresenceStore:
         if entry is None:
             client = aioredis.Redis.from_url(
                 self.url,
-                # An idle process must keep its connection: TCP keepalive, and a PING
-                # before reusing a connection that sat idle for 30 s.
-                socket_keepalive=True,
-                health_check_interval=30,
-                socket_connect_timeout=5,
-                socket_timeout=5,
-                max_connections=settings.REDIS_MAX_CONNECTIONS,
+                **redis_connection_options(
+                    max_connections=settings.REDIS_MAX_CONNECTIONS, socket_timeout=5
+                ),
                 decode_responses=True,
             )
             entry = (client, client.register_script(_APPLY))
@@ -197,7 +181,7 @@ class RedisPresenceStore:
         return entry
 
     async def apply(self, op: str, agent_id: str = "", channel: str = "", name: str = ""):
-        ttl = max(1, int(setting("PRESENCE_TTL")))
+        ttl = max(1, int(settings.LIVECHAT["PRESENCE_TTL"]))
         _client, script = self._client()
         result = await script(args=[self.prefix, op, ttl, agent_id, channel, name])
         flip, rest = result[0], result[1:]
@@ -243,10 +227,12 @@ def get_store():
 
 async def publish(outcome: Outcome, *, exclude: str | None = None) -> None:
     for change in outcome.changes:
-        event = frame_event(presence_frame(change), exclude_channel=exclude)
-        await agroup_send([groups.AGENTS], event)
+        event = events.presence_update(
+            agent_id=change.agent_id, name=change.name, status=change.status
+        )
+        await asend(event, exclude_channel=exclude)
     if outcome.available is not None:
-        await agroup_send([groups.VISITORS], frame_event(availability_frame(outcome.available)))
+        await asend(events.agents_availability(outcome.available))
 
 
 async def _apply(op: str, *, agent_id: str = "", channel: str = "", name: str = "") -> Outcome:
@@ -326,7 +312,7 @@ class _Sweeper:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(float(setting("HEARTBEAT_INTERVAL")))
+            await asyncio.sleep(float(settings.LIVECHAT["HEARTBEAT_INTERVAL"]))
             try:
                 await sweep()
             except Exception:

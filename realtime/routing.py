@@ -6,7 +6,8 @@ from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDe
 from django.urls import path, re_path
 
 from livechat.origins import widget_origin_allowed
-from realtime.consumers import AgentConsumer, VisitorConsumer
+from realtime.agent_consumer import AgentConsumer
+from realtime.visitor_consumer import VisitorConsumer
 
 
 class WidgetOriginValidator:

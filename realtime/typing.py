@@ -10,9 +10,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from realtime.broadcast import agroup_send, frame_event
+from realtime import events
+from realtime.broadcast import asend
 
 logger = logging.getLogger(__name__)
+
+# Client frame types, relayed under the same names.
+TYPING_START, TYPING_STOP = "typing:start", "typing:stop"
 
 
 @dataclass
@@ -30,9 +34,6 @@ class TypingRelay:
         self.throttle = throttle
         self._active: dict[str, _Typing] = {}
 
-    def is_typing(self, conversation_id: str) -> bool:
-        return conversation_id in self._active
-
     async def start(self, conversation_id: str, groups: list[str]) -> None:
         now = time.monotonic()
         state = self._active.get(conversation_id)
@@ -40,7 +41,7 @@ class TypingRelay:
             if state is None:
                 state = self._active[conversation_id] = _Typing(groups=groups, last_sent=now)
             state.last_sent = now
-            await self._send("typing:start", conversation_id, groups)
+            await self._send(TYPING_START, conversation_id, groups)
         self._restart_timer(conversation_id, state)
 
     async def stop(self, conversation_id: str) -> None:
@@ -48,7 +49,7 @@ class TypingRelay:
         if state is None:
             return
         self._cancel(state)
-        await self._send("typing:stop", conversation_id, state.groups)
+        await self._send(TYPING_STOP, conversation_id, state.groups)
 
     async def stop_all(self) -> None:
         for conversation_id in list(self._active):
@@ -73,5 +74,7 @@ class TypingRelay:
                 logger.exception("automatic typing:stop failed")
 
     async def _send(self, kind: str, conversation_id: str, groups: list[str]) -> None:
-        frame = {"type": kind, "conversation_id": conversation_id, "sender": self.sender}
-        await agroup_send(groups, frame_event(frame, exclude_channel=self.channel_name))
+        event = events.typing(
+            kind, conversation_id=conversation_id, sender=self.sender, recipients=groups
+        )
+        await asend(event, exclude_channel=self.channel_name)

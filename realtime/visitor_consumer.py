@@ -7,22 +7,15 @@ from channels.db import database_sync_to_async
 
 from conversations.actors import Actor
 from conversations.services import visitor_authenticate
-from realtime import actions, frames, groups, presence
-from realtime.base import COMMON_HANDLERS, LivechatConsumer
-from realtime.config import setting
+from realtime import events, frames, groups, presence, service_calls
+from realtime.base import LivechatConsumer, limit
+from realtime.close_codes import CloseCode
 
 logger = logging.getLogger(__name__)
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_AUTH_TIMEOUT = 4408
-# The session could not be set up (database or Redis trouble): reconnect later. Daphne only
-# lets an application close with 1000 or 3000-4999, so 1011/1013 are not available.
-CLOSE_TRY_AGAIN = 4503
 
 
 class VisitorConsumer(LivechatConsumer):
     role = "visitor"
-    handlers = dict(COMMON_HANDLERS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,9 +31,9 @@ class VisitorConsumer(LivechatConsumer):
         self._auth_deadline = asyncio.create_task(self._close_if_silent())
 
     async def _close_if_silent(self) -> None:
-        await asyncio.sleep(float(setting("AUTH_TIMEOUT")))
+        await asyncio.sleep(float(limit("AUTH_TIMEOUT")))
         if not self._first_frame_seen:
-            await self.close_with(CLOSE_AUTH_TIMEOUT)
+            await self.close_with(CloseCode.AUTH_TIMEOUT)
 
     async def on_disconnect(self) -> None:
         if self._auth_deadline is not None:
@@ -54,7 +47,7 @@ class VisitorConsumer(LivechatConsumer):
                 # Left open, the socket would never get its `hello` and the widget would
                 # wait for nothing; closed, it reconnects.
                 logger.exception("visitor session setup failed")
-                await self.close_with(CLOSE_TRY_AGAIN)
+                await self.close_with(CloseCode.TRY_AGAIN)
         else:
             await super().handle_frame(frame)
 
@@ -65,7 +58,7 @@ class VisitorConsumer(LivechatConsumer):
         if self._auth_deadline is not None:
             self._auth_deadline.cancel()
         try:
-            if len(raw) > int(setting("MAX_FRAME_BYTES")):
+            if len(raw) > int(limit("MAX_FRAME_BYTES")):
                 raise frames.FrameError("too_large", "The auth frame is too large.")
             return frames.decode(raw)
         except frames.FrameError:
@@ -80,7 +73,7 @@ class VisitorConsumer(LivechatConsumer):
                 'The first frame must be {"type": "auth", "token": "<visitor token>"}.',
             )
         )
-        await self.close_with(CLOSE_UNAUTHENTICATED)
+        await self.close_with(CloseCode.UNAUTHENTICATED)
 
     async def authenticate(self, frame: dict) -> None:
         if frame.get("type") != "auth":
@@ -95,28 +88,34 @@ class VisitorConsumer(LivechatConsumer):
         await self.join(groups.visitor_group(visitor.pk))
         await self.join(groups.VISITORS)
         await self.start_session()
-        payload, self.conversation_id = await database_sync_to_async(actions.visitor_hello)(visitor)
-        await self.send_frame({"type": "hello", "role": "visitor", **payload})
+        visitor_data, conversation = await database_sync_to_async(service_calls.visitor_session)(
+            visitor
+        )
+        self.conversation_id = conversation["id"] if conversation else None
+        await self.send_frame(events.visitor_hello(visitor=visitor_data, conversation=conversation))
         rid = frames.echo_request_id(frame)
         if isinstance(rid, str):
             await self.send_frame(frames.ack(rid))
-        await self.send_frame(presence.availability_frame(await presence.agents_available()))
-
-    async def lc_revoked(self, event: dict) -> None:
-        """The visitor's token was revoked: the sessions already open with it end too."""
-        await self.close_with(CLOSE_UNAUTHENTICATED)
+        await self.send_frame(events.agents_availability(await presence.agents_available())[1])
 
     async def own_conversation_id(self) -> str | None:
         if self.conversation_id is None:
             # The visitor's first message (maybe from another tab) creates it.
-            self.conversation_id = await database_sync_to_async(actions.visitor_conversation_id)(
-                self.visitor
-            )
+            self.conversation_id = await database_sync_to_async(
+                service_calls.visitor_conversation_id
+            )(self.visitor)
         return self.conversation_id
 
-    async def frame_conversation_id(self, frame: dict) -> str | None:
+    async def conversation_id_of(self, frame: dict) -> str | None:
         # Whatever the frame says, a visitor only ever acts on its own conversation.
         return await self.own_conversation_id()
+
+    async def send_target(self, frame: dict) -> tuple[None, str]:
+        # Before its conversation exists, a visitor's first sends still take turns.
+        return None, self.conversation_id or f"visitor.{self.visitor.pk}"
+
+    def sent_message(self, message: dict) -> None:
+        self.conversation_id = message["conversation_id"]
 
     async def typing_target(self, frame: dict) -> tuple[str, list[str]] | None:
         conversation_id = await self.own_conversation_id()
@@ -124,13 +123,3 @@ class VisitorConsumer(LivechatConsumer):
             return None  # nobody can watch a conversation that does not exist yet
         # Agents who joined the conversation; the visitor's own tabs are not in that group.
         return conversation_id, [groups.conversation_group(conversation_id)]
-
-    async def on_send_message(self, frame: dict) -> dict:
-        result = await self.send_in_turn(
-            self.conversation_id or f"visitor.{self.visitor.pk}",
-            body=frame.get("body"),
-            client_id=frame.get("client_id"),
-            conversation_id=None,
-        )
-        self.conversation_id = result["message"]["conversation_id"]
-        return result

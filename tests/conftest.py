@@ -33,6 +33,23 @@ def _fresh_throttle_buckets(monkeypatch):
 
 
 @pytest.fixture
+def sent_frames():
+    """Every event handed to the channel layer from now on, in order: `(recipients, frame)`.
+
+    Recorded through `realtime.broadcast.event_sent`, so the frames really go out too."""
+    from realtime.broadcast import event_sent
+
+    records: list[tuple[list[str], object]] = []
+
+    def record(sender, recipients, payload, **kwargs):
+        records.append((list(recipients), payload))
+
+    event_sent.connect(record, weak=False)
+    yield records
+    event_sent.disconnect(record)
+
+
+@pytest.fixture
 def alice(db):
     return AgentFactory(username="alice", first_name="Alice", last_name="Anders")
 

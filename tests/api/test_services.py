@@ -11,46 +11,35 @@ from conversations.actors import Actor
 from conversations.services import conversation_update
 from messaging.models import Message, MessageEdit
 from messaging.services import message_delete, message_edit, message_send
-from realtime import broadcast
 
 # Real commits: on_commit callbacks only run when a transaction really commits.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Every frame the services hand to the channel layer, in order."""
-    frames = []
-    monkeypatch.setattr(
-        broadcast, "broadcast_now", lambda groups, frame: frames.append((groups, frame))
-    )
-    return frames
-
-
-def test_first_visitor_message_creates_the_conversation_then_the_message(visitor, sent):
+def test_first_visitor_message_creates_the_conversation_then_the_message(visitor, sent_frames):
     message, created = message_send(actor=Actor.for_visitor(visitor), body="Halo")
     assert created
-    types = [f["type"] for _, f in sent]
+    types = [f["type"] for _, f in sent_frames]
     assert types == ["new_conversation", "new_message"]
-    assert sent[0][0] == ["agents"]
-    assert sent[1][0] == ["agents", f"visitor.{visitor.pk}"]
-    assert sent[1][1]["message"]["id"] == str(message.pk)
-    assert sent[0][1]["conversation"]["status"] == "open"
+    assert sent_frames[0][0] == ["agents"]
+    assert sent_frames[1][0] == ["agents", f"visitor.{visitor.pk}"]
+    assert sent_frames[1][1]["message"]["id"] == str(message.pk)
+    assert sent_frames[0][1]["conversation"]["status"] == "open"
 
 
-def test_visitor_message_reopens_a_closed_conversation(alice, conversation, sent):
+def test_visitor_message_reopens_a_closed_conversation(alice, conversation, sent_frames):
     conversation_update(
         actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="closed"
     )
-    sent.clear()
+    sent_frames.clear()
     message_send(actor=Actor.for_visitor(conversation.visitor), body="One more thing")
-    assert [f["type"] for _, f in sent] == ["new_message", "conversation:updated"]
-    assert sent[1][1]["conversation"]["status"] == "open"
+    assert [f["type"] for _, f in sent_frames] == ["new_message", "conversation:updated"]
+    assert sent_frames[1][1]["conversation"]["status"] == "open"
     conversation.refresh_from_db()
     assert conversation.status == "open" and conversation.closed_at is None
 
 
-def test_nothing_is_broadcast_before_commit_or_after_rollback(alice, conversation, sent):
+def test_nothing_is_broadcast_before_commit_or_after_rollback(alice, conversation, sent_frames):
     agent = Actor.for_agent(alice)
 
     class Boom(Exception):
@@ -58,31 +47,31 @@ def test_nothing_is_broadcast_before_commit_or_after_rollback(alice, conversatio
 
     with pytest.raises(Boom), transaction.atomic():
         message_send(actor=agent, conversation_id=conversation.pk, body="never")
-        assert sent == []  # still inside the transaction
+        assert sent_frames == []  # still inside the transaction
         raise Boom
-    assert sent == []
+    assert sent_frames == []
     assert not Message.objects.filter(body="never").exists()
 
     with transaction.atomic():
         message_send(actor=agent, conversation_id=conversation.pk, body="later")
-        assert sent == []
-    assert [f["type"] for _, f in sent] == ["new_message"]
+        assert sent_frames == []
+    assert [f["type"] for _, f in sent_frames] == ["new_message"]
 
 
-def test_idempotent_resend_broadcasts_nothing(alice, conversation, sent):
+def test_idempotent_resend_broadcasts_nothing(alice, conversation, sent_frames):
     agent = Actor.for_agent(alice)
     first, created = message_send(
         actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9"
     )
-    sent.clear()
+    sent_frames.clear()
     again, created_again = message_send(
         actor=agent, conversation_id=conversation.pk, body="x", client_id="c-9"
     )
     assert created and not created_again and again.pk == first.pk
-    assert sent == []
+    assert sent_frames == []
 
 
-def test_edit_and_delete_keep_history_for_supervisors(alice, supervisor, conversation, sent):
+def test_edit_and_delete_keep_history_for_supervisors(alice, supervisor, conversation, sent_frames):
     agent = Actor.for_agent(alice)
     m, _ = message_send(actor=agent, conversation_id=conversation.pk, body="v1")
     message_edit(actor=agent, message_id=m.pk, body="v2")
@@ -90,26 +79,29 @@ def test_edit_and_delete_keep_history_for_supervisors(alice, supervisor, convers
     edits = list(MessageEdit.objects.filter(message=m).order_by("changed_at", "id"))
     assert [(e.kind, e.previous_body) for e in edits] == [("edit", "v1"), ("delete", "v2")]
     assert edits[1].changed_by_agent == supervisor
-    assert [f["type"] for _, f in sent][-2:] == ["message:updated", "message:deleted"]
-    assert sent[-1][1]["message"]["body"] == "" and sent[-1][1]["message"]["deleted"] is True
+    assert [f["type"] for _, f in sent_frames][-2:] == ["message:updated", "message:deleted"]
+    assert (
+        sent_frames[-1][1]["message"]["body"] == ""
+        and sent_frames[-1][1]["message"]["deleted"] is True
+    )
 
 
-def test_status_and_ai_broadcasts(alice, conversation, sent):
+def test_status_and_ai_broadcasts(alice, conversation, sent_frames):
     conversation_update(
         actor=Actor.for_agent(alice),
         conversation_id=conversation.pk,
         status="pending",
         ai_enabled=False,
     )
-    assert [f["type"] for _, f in sent] == ["conversation:updated", "ai_status_changed"]
-    ai = sent[1][1]
+    assert [f["type"] for _, f in sent_frames] == ["conversation:updated", "ai_status_changed"]
+    ai = sent_frames[1][1]
     assert ai["ai_enabled"] is False and ai["conversation_id"] == str(conversation.pk)
     assert ai["changed_by"]["id"] == str(alice.pk)
-    sent.clear()
+    sent_frames.clear()
     conversation_update(
         actor=Actor.for_agent(alice), conversation_id=conversation.pk, status="pending"
     )
-    assert sent == []  # no change, no frame
+    assert sent_frames == []  # no change, no frame
 
 
 def test_the_real_channel_layer_receives_frames_after_commit(alice, conversation):

@@ -1,4 +1,4 @@
-"""Query counts of the database work behind the busiest frames (realtime/actions.py).
+"""Query counts of the database work behind the busiest frames (realtime/service_calls.py).
 
 Counted inside the test's transaction, so the service's savepoint is included.
 """
@@ -6,7 +6,7 @@ Counted inside the test's transaction, so the service's savepoint is included.
 import pytest
 
 from conversations.actors import Actor
-from realtime import actions
+from realtime import service_calls
 
 pytestmark = pytest.mark.django_db
 
@@ -16,26 +16,28 @@ def test_send_message(django_assert_num_queries, alice, conversation, visitor):
     cid = str(conversation.pk)
     # savepoint, lock, client_id lookup, insert, update conversation, release
     with django_assert_num_queries(6):
-        actions.send_message(actor=agent, body="Hi", client_id="k1", conversation_id=cid)
+        service_calls.message_send(actor=agent, body="Hi", client_id="k1", conversation_id=cid)
     with django_assert_num_queries(5):  # the repeat finds the first and writes nothing
-        actions.send_message(actor=agent, body="Hi", client_id="k1", conversation_id=cid)
+        service_calls.message_send(actor=agent, body="Hi", client_id="k1", conversation_id=cid)
     with django_assert_num_queries(5):  # a visitor, without a client_id
-        actions.send_message(
+        service_calls.message_send(
             actor=Actor.for_visitor(visitor), body="Hi", client_id=None, conversation_id=None
         )
 
 
 def test_reads(django_assert_num_queries, conversation, visitor):
     with django_assert_num_queries(1):
-        actions.visitor_hello(visitor)
+        service_calls.visitor_session(visitor)
     with django_assert_num_queries(2):
-        actions.sync(actor=Actor.for_visitor(visitor), conversation_id=None, since_version=0)
+        service_calls.message_page_since(
+            actor=Actor.for_visitor(visitor), conversation_id=None, since_version=0
+        )
 
 
 def test_read_mark_and_status(django_assert_num_queries, alice, conversation):
     agent = Actor.for_agent(alice)
     cid = str(conversation.pk)
     with django_assert_num_queries(4):
-        actions.mark_read(actor=agent, conversation_id=cid, seq=1)
+        service_calls.conversation_mark_read(actor=agent, conversation_id=cid, seq=1)
     with django_assert_num_queries(7):
-        actions.update_status(actor=agent, conversation_id=cid, status="pending")
+        service_calls.conversation_update(actor=agent, conversation_id=cid, status="pending")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from realtime import actions
+from realtime import service_calls
 from tests.realtime.helpers import TIMEOUT, agent_socket, close_all, visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,7 +128,7 @@ async def test_unexpected_exceptions_become_internal_error(sock, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(actions, "send_message", explode)
+    monkeypatch.setattr(service_calls, "message_send", explode)
     error = await sock.request(
         "send_message", body="Hi", conversation_id="00000000-0000-0000-0000-000000000000"
     )

@@ -5,7 +5,6 @@ import pytest
 from conversations.actors import Actor
 from conversations.models import Conversation
 from messaging.services import message_delete, message_edit, message_send
-from realtime import broadcast
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,13 +13,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def admin_client(client, supervisor):
     client.force_login(supervisor)
     return client
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    frames = []
-    monkeypatch.setattr(broadcast, "broadcast_now", lambda groups, frame: frames.append(frame))
-    return frames
 
 
 def test_transcript_shows_deleted_text_and_edits_only_in_admin(admin_client, alice, conversation):
@@ -45,7 +37,7 @@ def test_filters_and_search(admin_client, conversation, other_conversation):
     assert "Budi" in r.content.decode()
 
 
-def test_close_and_reopen_actions_broadcast_like_agents(admin_client, conversation, sent):
+def test_close_and_reopen_actions_broadcast_like_agents(admin_client, conversation, sent_frames):
     url = "/admin/conversations/conversation/"
     r = admin_client.post(
         url, {"action": "close_conversations", "_selected_action": [conversation.pk]}
@@ -54,8 +46,8 @@ def test_close_and_reopen_actions_broadcast_like_agents(admin_client, conversati
     conversation.refresh_from_db()
     assert conversation.status == "closed"
     assert (
-        sent[-1]["type"] == "conversation:updated"
-        and sent[-1]["conversation"]["status"] == "closed"
+        sent_frames[-1][1]["type"] == "conversation:updated"
+        and sent_frames[-1][1]["conversation"]["status"] == "closed"
     )
     admin_client.post(
         url, {"action": "reopen_conversations", "_selected_action": [conversation.pk]}
@@ -64,16 +56,16 @@ def test_close_and_reopen_actions_broadcast_like_agents(admin_client, conversati
     assert conversation.status == "open"
 
 
-def test_assign_to_me_action(admin_client, supervisor, conversation, sent):
+def test_assign_to_me_action(admin_client, supervisor, conversation, sent_frames):
     admin_client.post(
         "/admin/conversations/conversation/",
         {"action": "assign_to_me", "_selected_action": [conversation.pk]},
     )
     assert Conversation.objects.get(pk=conversation.pk).assignee == supervisor
-    assert sent[-1]["conversation"]["assignee"]["id"] == str(supervisor.pk)
+    assert sent_frames[-1][1]["conversation"]["assignee"]["id"] == str(supervisor.pk)
 
 
-def test_change_form_goes_through_the_service(admin_client, conversation, sent):
+def test_change_form_goes_through_the_service(admin_client, conversation, sent_frames):
     r = admin_client.post(
         f"/admin/conversations/conversation/{conversation.pk}/change/",
         {
@@ -89,7 +81,7 @@ def test_change_form_goes_through_the_service(admin_client, conversation, sent):
     conversation.refresh_from_db()
     assert conversation.status == "pending"
     assert conversation.version == 2
-    assert [f["type"] for f in sent] == ["conversation:updated"]
+    assert [f["type"] for _, f in sent_frames] == ["conversation:updated"]
 
 
 def test_message_history_is_read_only(admin_client, alice, conversation):

@@ -1,4 +1,5 @@
-"""The widget's REST endpoints, authenticated by the visitor token."""
+"""The widget's REST endpoints, authenticated by the visitor token (`/api/v1/widget/…`),
+and the read marks the widget page needs after a reload."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
@@ -6,13 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations import services
-from conversations.selectors import conversation_queryset
-from conversations.serializers import (
-    ConversationSerializer,
-    VisitorSerializer,
-    WidgetSessionOutSerializer,
-    WidgetSessionSerializer,
-)
+from conversations.selectors import visitor_conversation
+from conversations.serializers import ConversationSerializer
+from conversations.wire import serialize_conversation, serialize_visitor
+from dashboard.serializers import WidgetSessionOutSerializer, WidgetSessionSerializer
 from livechat.authentication import (
     IsVisitor,
     VisitorThrottle,
@@ -46,7 +44,7 @@ class WidgetSessionView(APIView):
             **serializer.validated_data, user_agent=request.headers.get("User-Agent", "")
         )
         return Response(
-            {"visitor": VisitorSerializer(visitor).data, "token": token},
+            {"visitor": serialize_visitor(visitor), "token": token},
             status=status.HTTP_201_CREATED,
         )
 
@@ -57,7 +55,7 @@ class _VisitorView(APIView):
     throttle_classes = [VisitorThrottle]
 
     def visitor_conversation(self, request):
-        conversation = conversation_queryset().filter(visitor_id=request.user.visitor.pk).first()
+        conversation = visitor_conversation(request.user.visitor)
         if conversation is None:
             raise NotFound("No conversation yet: it starts with the first message.")
         return conversation
@@ -66,7 +64,7 @@ class _VisitorView(APIView):
 class WidgetConversationView(_VisitorView):
     @extend_schema(summary="The visitor's conversation", responses=ConversationSerializer)
     def get(self, request):
-        return Response(ConversationSerializer(self.visitor_conversation(request)).data)
+        return Response(serialize_conversation(self.visitor_conversation(request)))
 
 
 class WidgetMessagesView(_VisitorView):
@@ -77,3 +75,23 @@ class WidgetMessagesView(_VisitorView):
     )
     def get(self, request):
         return message_page_response(request, self.visitor_conversation(request))
+
+
+def read_marks(conversation) -> dict:
+    """The read marks the contract's Conversation does not carry (badges and ✓✓)."""
+    return {
+        "last_seq": conversation.last_seq,
+        "agent_last_read_seq": conversation.agent_last_read_seq,
+        "visitor_last_read_seq": conversation.visitor_last_read_seq,
+    }
+
+
+class WidgetReadStateView(_VisitorView):
+    """The visitor's own read marks, so the widget can show ✓✓ after a reload."""
+
+    @extend_schema(exclude=True)  # a helper of our own widget page, not part of the public API
+    def get(self, request):
+        conversation = visitor_conversation(request.user.visitor)
+        if conversation is None:
+            return Response({"last_seq": 0, "agent_last_read_seq": 0, "visitor_last_read_seq": 0})
+        return Response(read_marks(conversation))

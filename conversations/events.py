@@ -1,0 +1,58 @@
+"""Every frame about conversations, each built by one function returning `(recipients, frame)`.
+
+Services hand the result to `realtime.broadcast.send_on_commit`.
+"""
+
+from datetime import datetime
+
+from conversations.models import Conversation
+from conversations.wire import serialize_conversation
+from livechat.wire import iso_datetime
+from realtime import groups
+from realtime.broadcast import Event
+
+
+def new_conversation(conversation: Conversation) -> Event:
+    frame = {"type": "new_conversation", "conversation": serialize_conversation(conversation)}
+    return groups.recipients(conversation, visitor=False), frame
+
+
+def conversation_updated(conversation: Conversation) -> Event:
+    frame = {"type": "conversation:updated", "conversation": serialize_conversation(conversation)}
+    return groups.recipients(conversation), frame
+
+
+def ai_status_changed(conversation: Conversation, *, changed_by: dict) -> Event:
+    frame = {
+        "type": "ai_status_changed",
+        "conversation_id": str(conversation.pk),
+        "ai_enabled": conversation.ai_enabled,
+        "changed_by": changed_by,
+    }
+    return groups.recipients(conversation), frame
+
+
+def conversation_read(
+    conversation: Conversation, *, reader: dict, seq: int, read_at: datetime
+) -> Event:
+    """To the other side of the conversation from the reader."""
+    by_visitor = reader["type"] == "visitor"
+    frame = {
+        "type": "conversation:read",
+        "conversation_id": str(conversation.pk),
+        "reader": reader,
+        "seq": seq,
+        "read_at": iso_datetime(read_at),
+    }
+    return groups.recipients(conversation, agents=by_visitor, visitor=not by_visitor), frame
+
+
+def ai_suggestion(conversation_id: str, *, message_id: str | None, suggestions: list) -> Event:
+    """To the agents who joined the conversation (PROTOCOL section 8)."""
+    frame = {
+        "type": "ai_suggestion",
+        "conversation_id": conversation_id,
+        "message_id": message_id,
+        "suggestions": suggestions,
+    }
+    return [groups.conversation_group(conversation_id)], frame

@@ -1,0 +1,101 @@
+"""The consumers' synchronous side: one service or selector call each, its result
+serialized for the socket. Every function is named after what it calls.
+
+Everything here runs in `database_sync_to_async`, serialization included, so no lazy
+query ever runs on the event loop.
+"""
+
+from django.conf import settings
+
+from conversations import services as conversation_services
+from conversations.access import access_conversation
+from conversations.actors import Actor
+from conversations.models import Conversation, Visitor
+from conversations.selectors import conversation_queryset, visitor_conversation
+from conversations.wire import serialize_conversation, serialize_visitor
+from livechat.errors import NotFound
+from messaging import services as message_services
+from messaging.selectors import MAX_LIMIT, message_page
+
+
+def visitor_session(visitor: Visitor) -> tuple[dict, dict | None]:
+    """The visitor and its conversation (None before the first message), serialized."""
+    conversation = visitor_conversation(visitor)
+    return serialize_visitor(visitor), (
+        serialize_conversation(conversation) if conversation else None
+    )
+
+
+def visitor_conversation_id(visitor: Visitor) -> str | None:
+    conversation = visitor_conversation(visitor, queryset=Conversation.objects.only("pk"))
+    return str(conversation.pk) if conversation else None
+
+
+def access_conversation_target(*, actor: Actor, conversation_id) -> tuple[str, str]:
+    """`(conversation id, visitor id)` of a conversation the actor may use, or NotFound."""
+    conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+    return str(conversation.pk), str(conversation.visitor_id)
+
+
+def message_send(*, actor: Actor, body, client_id, conversation_id) -> dict:
+    message, _created = message_services.message_send(
+        actor=actor, body=body, client_id=client_id, conversation_id=conversation_id
+    )
+    return {"message": message.to_wire()}
+
+
+def message_edit(*, actor: Actor, message_id, body) -> dict:
+    message = message_services.message_edit(actor=actor, message_id=message_id, body=body)
+    return {"message": message.to_wire()}
+
+
+def message_delete(*, actor: Actor, message_id) -> dict:
+    message = message_services.message_delete(actor=actor, message_id=message_id)
+    return {"message": message.to_wire()}
+
+
+def conversation_update(*, actor: Actor, conversation_id, **changes) -> dict:
+    conversation = conversation_services.conversation_update(
+        actor=actor, conversation_id=conversation_id, **changes
+    )
+    return {"conversation": serialize_conversation(conversation_queryset().get(pk=conversation.pk))}
+
+
+def conversation_mark_read(*, actor: Actor, conversation_id, seq: int) -> dict:
+    conversation = conversation_services.conversation_mark_read(
+        actor=actor, conversation_id=conversation_id, seq=seq
+    )
+    side = "visitor" if actor.is_visitor else "agent"
+    return {
+        "conversation_id": str(conversation.pk),
+        "seq": getattr(conversation, f"{side}_last_read_seq"),
+    }
+
+
+def message_page_since(*, actor: Actor, conversation_id, since_version: int) -> dict:
+    """`sync`: every message changed after `since_version`, like REST `since_version`.
+
+    Stops after SYNC_MAX_MESSAGES with `has_more: true`; `version` is then the last change
+    returned, so the client continues from it.
+    """
+    try:
+        conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+    except NotFound:
+        if actor.is_visitor:  # before the first message: nothing to catch up on
+            return {"messages": [], "version": 0, "has_more": False}
+        raise
+    cap = int(settings.LIVECHAT["SYNC_MAX_MESSAGES"])
+    messages: list[dict] = []
+    version = since_version
+    while True:
+        page = message_page(
+            conversation=conversation,
+            since_version=version,
+            limit=min(MAX_LIMIT, cap - len(messages)),
+        )
+        messages += [m.to_wire() for m in page.results]
+        version = page.version
+        if not page.has_more or len(messages) >= cap:
+            break
+    messages.sort(key=lambda m: m["seq"])
+    return {"messages": messages, "version": version, "has_more": page.has_more}
