@@ -41,8 +41,6 @@ export class Transcript {
     this.o.list.replaceChildren();
   }
 
-  get size() { return this.messages.size; }
-
   /** Oldest seq on screen (for before_seq). */
   get firstSeq() {
     let min = Infinity;

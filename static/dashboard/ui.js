@@ -38,11 +38,7 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-export function $(selector, root = document) {
-  return root.querySelector(selector);
-}
-
-export function initials(name) {
+function initials(name) {
   const parts = String(name || '?').trim().split(/\s+/).filter(Boolean);
   const letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] || '?').slice(0, 2);
   return letters.toUpperCase();
