@@ -1,5 +1,5 @@
 // REST calls of the dashboard: the agent's session cookie plus the CSRF token.
-import { gettext } from './ui.js';
+import { gettext } from '../livechat/i18n.js';
 
 export class ApiError extends Error {
   constructor(status, body) {

@@ -4,7 +4,9 @@ import { createApi } from './api.js';
 import { Inbox } from './inbox.js';
 import { ChatPane } from './chat.js';
 import { Notifier } from './notify.js';
-import { el, gettext, fmt, wsUrl, connectionLabel, paintAvatar } from './ui.js';
+import { el, paintAvatar } from '../livechat/dom.js';
+import { gettext, fmt } from '../livechat/i18n.js';
+import { wsUrl, connectionLabel } from '../livechat/connection.js';
 
 const PRESENCE_KEY = 'livechat.presence';
 const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offline: gettext('Offline') };

@@ -1,6 +1,10 @@
 // The conversation pane: header actions, transcript, typing, composer, AI suggestions.
-import { el, gettext, fmt, fmtDateTime, paintAvatar, autoGrow, typingNotifier } from './ui.js';
-import { Transcript } from './transcript.js';
+import { el, paintAvatar } from '../livechat/dom.js';
+import { gettext, fmt } from '../livechat/i18n.js';
+import { fmtDateTime } from '../livechat/time.js';
+import { autoGrow } from '../livechat/composer.js';
+import { typingNotifier } from '../livechat/typing.js';
+import { Transcript } from '../livechat/transcript.js';
 
 const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
 const TYPING_SAFETY_MS = 8000;

@@ -1,5 +1,7 @@
 // The conversation list: status tabs, "only mine", search, live updates, unread badges.
-import { el, gettext, relTime, paintAvatar } from './ui.js';
+import { el, paintAvatar } from '../livechat/dom.js';
+import { gettext } from '../livechat/i18n.js';
+import { relTime } from '../livechat/time.js';
 
 export class Inbox {
   /**

@@ -2,8 +2,11 @@
 // The visitor token lives in this iframe's localStorage (the chat server's origin), so the
 // conversation survives reloads of the host page and never touches the host's storage.
 import { LivechatSocket } from '../livechat/socket.js';
-import { Transcript } from '../dashboard/transcript.js';
-import { gettext, wsUrl, connectionLabel, autoGrow, typingNotifier } from '../dashboard/ui.js';
+import { Transcript } from '../livechat/transcript.js';
+import { gettext } from '../livechat/i18n.js';
+import { wsUrl, connectionLabel } from '../livechat/connection.js';
+import { autoGrow } from '../livechat/composer.js';
+import { typingNotifier } from '../livechat/typing.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';

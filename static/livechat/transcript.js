@@ -1,7 +1,9 @@
 // The message list of one conversation, shared by the dashboard and the widget.
 // Keyed DOM: each message keeps its node, so a live edit or an open inline editor survives
 // other messages arriving. Message text is set with textContent only.
-import { el, gettext, fmtTime, fmtDay, dayKey, paintAvatar } from './ui.js';
+import { el, paintAvatar } from './dom.js';
+import { gettext } from './i18n.js';
+import { fmtTime, fmtDay, dayKey } from './time.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 
