@@ -1,6 +1,6 @@
 // Agent dashboard entry point: one LivechatSocket, the inbox, the conversation pane, the team.
 import { LivechatSocket } from '../livechat/socket.js';
-import { createApi } from './api.js';
+import { createAgentApi } from './agent-api.js';
 import { Inbox } from './inbox.js';
 import { ChatPane } from './chat.js';
 import { Notifier } from './notify.js';
@@ -13,7 +13,10 @@ const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offl
 
 const root = document.getElementById('app');
 const me = { id: root.dataset.meId, name: root.dataset.meName };
-const api = createApi({ base: root.dataset.api, csrf: root.dataset.csrf });
+const api = createAgentApi({
+  base: root.dataset.api, csrf: root.dataset.csrf,
+  agentsUrl: root.dataset.agentsUrl, readStateUrl: root.dataset.readStateUrl,
+});
 // One outbox per agent: on a shared computer, a colleague's unsent replies never go out under our name.
 const socket = new LivechatSocket({
   url: wsUrl(root.dataset.wsPath), role: 'agent', storageKey: `livechat.outbox.agent.${me.id}`,
@@ -39,11 +42,11 @@ function showError(err) {
 
 // --- inbox and pane ------------------------------------------------------------------------------
 const inbox = new Inbox({
-  api, me, readStateUrl: root.dataset.readStateUrl, onError: showError,
+  api, me, onError: showError,
   onSelect: (id) => selectConversation(id),
 });
 const pane = new ChatPane({
-  api, socket, me, inbox, readStateUrl: root.dataset.readStateUrl, onError: showError,
+  api, socket, me, inbox, onError: showError,
   agents: () => [...agents.values()],
 });
 
@@ -91,8 +94,7 @@ function setAgentStatus(agent, status) {
 }
 async function loadAgents() {
   try {
-    const res = await fetch(root.dataset.agentsUrl, { credentials: 'same-origin' });
-    const data = await res.json();
+    const data = await api.agents();
     for (const a of data.agents) {
       const cur = agents.get(a.id);
       agents.set(a.id, { id: a.id, name: a.name, status: cur?.status || a.status || 'offline' });

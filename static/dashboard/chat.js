@@ -12,12 +12,11 @@ const TYPING_SAFETY_MS = 8000;
 export class ChatPane {
   /**
    * @param {object} o
-   * @param {ReturnType<import('./api.js').createApi>} o.api
+   * @param {ReturnType<import('./agent-api.js').createAgentApi>} o.api
    * @param {import('../livechat/socket.js').LivechatSocket} o.socket
    * @param {{id: string, name: string}} o.me
    * @param {import('./inbox.js').Inbox} o.inbox
    * @param {() => Array<{id: string, name: string, status: string}>} o.agents
-   * @param {string} o.readStateUrl
    * @param {(err: any) => void} o.onError
    */
   constructor(o) {
@@ -108,8 +107,7 @@ export class ChatPane {
       const [conv, page, marks] = await Promise.all([
         api.conversation(id),
         api.messages(id, { limit: 50 }),
-        fetch(`${this.o.readStateUrl}?ids=${encodeURIComponent(id)}`, { credentials: 'same-origin' })
-          .then((r) => (r.ok ? r.json() : {})).catch(() => ({})),
+        api.readState([id]).catch(() => null),
       ]);
       if (seq !== this.openSeq) return;
       this.render(conv);
@@ -117,7 +115,7 @@ export class ChatPane {
       socket.track(id, page.version);
       this.hasMore = page.has_more;
       this.transcript.upsert(page.results, { stick: true });
-      this.transcript.setReadSeq(marks[id]?.visitor_last_read_seq || 0);
+      this.transcript.setReadSeq(marks?.[id]?.visitor_last_read_seq || 0);
       this.showOutbox(socket.outbox);
       this.markRead();
       this.input.focus();

@@ -2,6 +2,7 @@
 // The visitor token lives in this iframe's localStorage (the chat server's origin), so the
 // conversation survives reloads of the host page and never touches the host's storage.
 import { LivechatSocket } from '../livechat/socket.js';
+import { createApi } from '../livechat/api.js';
 import { Transcript } from '../livechat/transcript.js';
 import { gettext } from '../livechat/i18n.js';
 import { wsUrl, connectionLabel } from '../livechat/connection.js';
@@ -63,6 +64,7 @@ if (!embedded) $('w-close').hidden = true;
 // --- session ------------------------------------------------------------------------------------
 let token = safeGet(TOKEN_KEY);
 let sessionPromise = null;
+const api = createApi({ base: root.dataset.api, visitorToken: () => token });
 
 function safeGet(key) {
   try { return localStorage.getItem(key); } catch { return null; }
@@ -83,34 +85,28 @@ function ensureSession() {
       email: $('w-email').value.trim() || null,
       page_url: params.get('page') || '',
     };
-    sessionPromise = fetch(`${root.dataset.api}session/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-    }).then(async (res) => {
-      const data = await res.json().catch(() => ({}));
-      if (!res.ok) {
-        const detail = data.email ? gettext('Please check the email address.') : data.detail;
-        throw new Error(detail || gettext('The chat is unavailable right now.'));
-      }
+    sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;
       safeSet(TOKEN_KEY, token);
       $('w-intro').hidden = true;
       return token;
+    }, (err) => {
+      const detail = err.body?.email ? gettext('Please check the email address.') : err.body?.detail;
+      throw new Error(detail || gettext('The chat is unavailable right now.'));
     }).finally(() => { sessionPromise = null; });
   }
   return sessionPromise;
 }
 
-async function visitorFetch(path) {
-  const res = await fetch(path, { headers: { Authorization: `Visitor ${token}`, Accept: 'application/json' } });
-  if (res.status === 401) {
-    forgetSession();
-    throw new Error('unauthorized');
+/** GET as the visitor: null while there is nothing yet (404); a refused token starts over. */
+async function visitorGet(path) {
+  try {
+    return await api.get(path);
+  } catch (err) {
+    if (err.status === 401) forgetSession();
+    if (err.status === 404) return null;
+    throw err;
   }
-  if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.json();
 }
 
 /** A revoked or unknown token: start over as a new visitor. */
@@ -149,8 +145,8 @@ let typingTimer = null;
 
 async function loadHistory() {
   const [page, marks] = await Promise.all([
-    visitorFetch(`${root.dataset.api}messages/?limit=50`),
-    visitorFetch(root.dataset.readStateUrl).catch(() => null),
+    visitorGet('messages/?limit=50'),
+    visitorGet(root.dataset.readStateUrl).catch(() => null),
   ]);
   if (!page) return;
   socket.seedMessages(page.results);
@@ -174,7 +170,7 @@ async function loadOlder() {
   loadingOlder = true;
   $('w-more').hidden = false;
   try {
-    const page = await visitorFetch(`${root.dataset.api}messages/?limit=50&before_seq=${first}`);
+    const page = await visitorGet(`messages/?limit=50&before_seq=${first}`);
     if (page) {
       socket.seedMessages(page.results);
       hasMore = page.has_more;
