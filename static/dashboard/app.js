@@ -6,7 +6,8 @@ import { ChatPane } from './chat.js';
 import { Notifier } from './notify.js';
 import { el, paintAvatar } from '../livechat/dom.js';
 import { gettext, fmt } from '../livechat/i18n.js';
-import { wsUrl, connectionLabel } from '../livechat/connection.js';
+import { wsUrl, connectionBadge } from '../livechat/connection.js';
+import { createToast } from '../livechat/toast.js';
 
 const PRESENCE_KEY = 'livechat.presence';
 const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offline: gettext('Offline') };
@@ -27,18 +28,7 @@ let everConnected = false;
 
 for (const node of document.querySelectorAll('[data-avatar]')) paintAvatar(node, node.dataset.avatar);
 
-// --- toast ----------------------------------------------------------------------------------
-const toastEl = document.getElementById('toast');
-let toastTimer = null;
-function toast(message) {
-  toastEl.textContent = message;
-  toastEl.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { toastEl.hidden = true; }, 5000);
-}
-function showError(err) {
-  toast(err?.message || gettext('Something went wrong.'));
-}
+const showError = createToast(document.getElementById('toast')).error;
 
 // --- inbox and pane ------------------------------------------------------------------------------
 const inbox = new Inbox({
@@ -58,20 +48,13 @@ function selectConversation(id, { focusList = false } = {}) {
 }
 
 // --- connection indicator -----------------------------------------------------------------------
-const conn = document.getElementById('conn');
-const connLabel = document.getElementById('conn-label');
-function showConnection(state) {
-  const css = state === 'connected' ? 'connected'
-    : state === 'reconnecting' || state === 'connecting' ? 'reconnecting' : 'disconnected';
-  conn.dataset.state = css;
-  connLabel.textContent = connectionLabel(state);
-  document.body.classList.toggle('is-offline', css !== 'connected');
-}
-socket.onConnectionStatusChange((state) => showConnection(state));
+const showConnection = connectionBadge({
+  socket,
+  badge: document.getElementById('conn'),
+  label: document.getElementById('conn-label'),
+  offlineTarget: document.body,
+});
 showConnection('connecting');
-// The socket only learns of a dead network at its next heartbeat; the browser knows now.
-window.addEventListener('offline', () => { if (socket.state === 'connected') showConnection('reconnecting'); });
-window.addEventListener('online', () => showConnection(socket.state));
 
 // --- team presence ----------------------------------------------------------------------------
 const teamList = document.getElementById('team-list');

@@ -5,7 +5,8 @@ import { LivechatSocket } from '../livechat/socket.js';
 import { createApi } from '../livechat/api.js';
 import { Transcript } from '../livechat/transcript.js';
 import { gettext } from '../livechat/i18n.js';
-import { wsUrl, connectionLabel } from '../livechat/connection.js';
+import { wsUrl, connectionBadge } from '../livechat/connection.js';
+import { createToast } from '../livechat/toast.js';
 import { autoGrow } from '../livechat/composer.js';
 import { typingNotifier } from '../livechat/typing.js';
 
@@ -222,20 +223,10 @@ function hideTyping() {
 }
 
 // --- connection and availability ------------------------------------------------------------------
-function showConnection(state) {
-  const css = state === 'idle' ? 'idle'
-    : state === 'connected' ? 'connected'
-      : state === 'reconnecting' || state === 'connecting' ? 'reconnecting' : 'disconnected';
-  $('w-conn').dataset.state = css;
-  $('w-conn-label').textContent = state === 'idle' ? '' : connectionLabel(state);
-  root.classList.toggle('is-offline', css === 'reconnecting' || css === 'disconnected');
-}
+const showConnection = connectionBadge({ socket, badge: $('w-conn'), label: $('w-conn-label'), offlineTarget: root });
 socket.onConnectionStatusChange((state, info) => {
-  showConnection(state);
   if (state === 'error' && (info?.code === 4401 || info?.code === 4403)) forgetSession();
 });
-window.addEventListener('offline', () => { if (socket.state === 'connected') showConnection('reconnecting'); });
-window.addEventListener('online', () => showConnection(socket.state));
 
 function showAvailability(online) {
   $('w-avail').dataset.online = String(online);
@@ -265,6 +256,7 @@ function markRead() {
 document.addEventListener('visibilitychange', markRead);
 
 // --- composer ----------------------------------------------------------------------------------------
+const toast = createToast($('w-toast'), { ms: 4000 });
 const input = $('w-input');
 const grow = autoGrow(input, 120);
 const typing = typingNotifier((type) => token && socket.send(type));
@@ -287,14 +279,14 @@ async function send() {
   if (!token) {
     const email = $('w-email');
     if (email.value && !email.checkValidity()) {
-      toast(gettext('Please check the email address.'));
+      toast.show(gettext('Please check the email address.'));
       email.focus();
       return;
     }
     try {
       await ensureSession();
     } catch (err) {
-      toast(err.message);
+      toast.error(err);
       return;
     }
     socket.connect();
@@ -304,13 +296,6 @@ async function send() {
   input.value = '';
   grow();
   transcript.scrollToBottom();
-}
-
-function toast(message) {
-  const node = $('w-toast');
-  node.textContent = message;
-  node.hidden = false;
-  setTimeout(() => { node.hidden = true; }, 4000);
 }
 
 function showIntro() {
