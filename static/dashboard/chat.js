@@ -2,12 +2,11 @@
 import { el, paintAvatar } from '../livechat/dom.js';
 import { gettext, fmt } from '../livechat/i18n.js';
 import { fmtDateTime } from '../livechat/time.js';
-import { autoGrow } from '../livechat/composer.js';
-import { typingNotifier } from '../livechat/typing.js';
+import { Composer } from '../livechat/composer.js';
+import { TypingIndicator } from '../livechat/typing.js';
 import { Transcript } from '../livechat/transcript.js';
 
 const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
-const TYPING_SAFETY_MS = 8000;
 
 export class ChatPane {
   /**
@@ -27,7 +26,6 @@ export class ChatPane {
     this.loadingOlder = false;
     this.readSent = 0;
     this.suggestions = new Map();
-    this.typingTimer = null;
     this.openSeq = 0;
     this.$ = (id) => document.getElementById(id);
     this.chat = this.$('chat');
@@ -50,21 +48,13 @@ export class ChatPane {
       onError: o.onError,
     });
 
-    this.typing = typingNotifier((type) => this.id && o.socket.send(type, { conversation_id: this.id }));
-    const grow = autoGrow(this.input);
-    this.input.addEventListener('input', () => this.typing.input(this.input.value.trim().length > 0));
-    this.input.addEventListener('blur', () => this.typing.stop());
-    this.input.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
-        ev.preventDefault();
-        this.send();
-      }
+    this.composer = new Composer({
+      form: this.$('composer'),
+      input: this.input,
+      sendTyping: (type) => this.id && o.socket.send(type, { conversation_id: this.id }),
+      onSubmit: (body) => this.send(body),
     });
-    this.$('composer').addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      this.send();
-    });
-    this.grow = grow;
+    this.typingIndicator = new TypingIndicator(this.$('typing'), { label: this.$('typing-text') });
 
     this.menu('status-btn', 'status-pop');
     this.menu('assign-btn', 'assign-pop', () => this.fillAssignMenu());
@@ -86,7 +76,7 @@ export class ChatPane {
     const { socket, api } = this.o;
     const seq = ++this.openSeq;
     if (this.id) {
-      this.typing.stop();
+      this.composer.stopTyping();
       socket.untrack(this.id);
       socket.request('conversation:leave', { conversation_id: this.id }).catch(() => {});
     }
@@ -94,11 +84,10 @@ export class ChatPane {
     this.readSent = 0;
     this.hasMore = false;
     this.transcript.clear();
-    this.hideTyping();
+    this.typingIndicator.hide();
     this.$('pane-empty').hidden = true;
     this.chat.hidden = false;
-    this.input.value = '';
-    this.grow();
+    this.composer.clear();
     this.renderSuggestions();
     const cached = this.o.inbox.get(id);
     if (cached) this.render(cached);
@@ -156,7 +145,7 @@ export class ChatPane {
   onMessage(m) {
     if (m.conversation_id !== this.id) return;
     this.transcript.upsert(m);
-    if (m.sender?.type === 'visitor') this.hideTyping();
+    if (m.sender?.type === 'visitor') this.typingIndicator.hide();
     this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
     this.markRead();
   }
@@ -173,18 +162,10 @@ export class ChatPane {
   onTyping(frame) {
     if (frame.conversation_id !== this.id) return;
     if (frame.type === 'typing:start') {
-      this.$('typing-text').textContent = fmt(gettext('%(name)s is typing…'), { name: frame.sender?.name || gettext('Visitor') });
-      this.$('typing').hidden = false;
-      clearTimeout(this.typingTimer);
-      this.typingTimer = setTimeout(() => this.hideTyping(), TYPING_SAFETY_MS);
+      this.typingIndicator.show(fmt(gettext('%(name)s is typing…'), { name: frame.sender?.name || gettext('Visitor') }));
     } else {
-      this.hideTyping();
+      this.typingIndicator.hide();
     }
-  }
-
-  hideTyping() {
-    clearTimeout(this.typingTimer);
-    this.$('typing').hidden = true;
   }
 
   onRead(frame) {
@@ -210,10 +191,7 @@ export class ChatPane {
   }
 
   useSuggestion(text) {
-    this.input.value = text;
-    this.grow();
-    this.input.focus();
-    this.input.setSelectionRange(text.length, text.length);
+    this.composer.put(text);
   }
 
   showOutbox(items) {
@@ -223,14 +201,12 @@ export class ChatPane {
 
   // --- actions ----------------------------------------------------------------------------------
 
-  send() {
-    const body = this.input.value.trim();
-    if (!body || !this.id) return;
+  /** @param {string} body */
+  send(body) {
+    if (!this.id) return;
     if (body.length > 5000) return this.o.onError({ message: gettext('A message can be at most 5,000 characters.') });
     this.o.socket.sendMessage({ conversationId: this.id, body });
-    this.typing.stop();
-    this.input.value = '';
-    this.grow();
+    this.composer.sent();
     this.transcript.scrollToBottom();
   }
 

@@ -1,15 +1,75 @@
-// The message box, shared by the dashboard and the widget.
+// The message box, shared by the dashboard and the widget: it grows with its text, Enter
+// sends (Shift+Enter is a new line), and the other side sees while someone types.
+import { typingNotifier } from './typing.js';
 
 /**
- * A textarea that grows with its content up to a limit.
- * @param {HTMLTextAreaElement} textarea @param {number} [max] px
+ * A textarea that grows with its content up to its CSS max-height.
+ * @param {HTMLTextAreaElement} textarea
  * @returns {() => void} refit (after setting the value from code)
  */
-export function autoGrow(textarea, max = 180) {
+function autoGrow(textarea) {
   const fit = () => {
+    const max = parseFloat(getComputedStyle(textarea).maxHeight) || Infinity;
     textarea.style.height = 'auto';
     textarea.style.height = `${Math.min(max, textarea.scrollHeight)}px`;
   };
   textarea.addEventListener('input', fit);
   return fit;
+}
+
+export class Composer {
+  /**
+   * @param {object} o
+   * @param {HTMLFormElement} o.form
+   * @param {HTMLTextAreaElement} o.input
+   * @param {(type: 'typing:start'|'typing:stop') => void} o.sendTyping
+   * @param {(body: string) => void} o.onSubmit  the trimmed text, when there is any; the page
+   *   sends it and calls sent()
+   */
+  constructor({ form, input, sendTyping, onSubmit }) {
+    this.input = input;
+    this.onSubmit = onSubmit;
+    this.typing = typingNotifier(sendTyping);
+    this.fit = autoGrow(input);
+    input.addEventListener('input', () => this.typing.input(input.value.trim().length > 0));
+    input.addEventListener('blur', () => this.typing.stop());
+    input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        this.submit();
+      }
+    });
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.submit();
+    });
+  }
+
+  submit() {
+    const body = this.input.value.trim();
+    if (body) this.onSubmit(body);
+  }
+
+  /** The message is on its way: no more typing, an empty box. */
+  sent() {
+    this.typing.stop();
+    this.clear();
+  }
+
+  clear() {
+    this.input.value = '';
+    this.fit();
+  }
+
+  /** Text into the box (e.g. a suggestion), ready to edit: focused, caret at the end. @param {string} text */
+  put(text) {
+    this.input.value = text;
+    this.fit();
+    this.input.focus();
+    this.input.setSelectionRange(text.length, text.length);
+  }
+
+  stopTyping() {
+    this.typing.stop();
+  }
 }

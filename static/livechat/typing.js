@@ -33,3 +33,32 @@ export function typingNotifier(send) {
     stop,
   };
 }
+
+/**
+ * The "… is typing" line: shown on `typing:start`, hidden on `typing:stop` or that person's
+ * message, and by itself after a while without news, so a lost stop cannot leave it stuck.
+ */
+export class TypingIndicator {
+  /**
+   * @param {HTMLElement} node  shown and hidden
+   * @param {{label?: HTMLElement}} [o]  where show(text) puts its text
+   */
+  constructor(node, { label } = {}) {
+    this.node = node;
+    this.label = label;
+    this.timer = null;
+  }
+
+  /** @param {string} [text] */
+  show(text) {
+    if (this.label && text != null) this.label.textContent = text;
+    this.node.hidden = false;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.hide(), 8000);
+  }
+
+  hide() {
+    clearTimeout(this.timer);
+    this.node.hidden = true;
+  }
+}

@@ -7,12 +7,11 @@ import { Transcript } from '../livechat/transcript.js';
 import { gettext } from '../livechat/i18n.js';
 import { wsUrl, connectionBadge } from '../livechat/connection.js';
 import { createToast } from '../livechat/toast.js';
-import { autoGrow } from '../livechat/composer.js';
-import { typingNotifier } from '../livechat/typing.js';
+import { Composer } from '../livechat/composer.js';
+import { TypingIndicator } from '../livechat/typing.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';
-const TYPING_SAFETY_MS = 8000;
 
 const root = document.getElementById('widget');
 const $ = (id) => document.getElementById(id);
@@ -55,7 +54,7 @@ window.addEventListener('message', (ev) => {
     markRead();
   } else if (data.type === 'closed') {
     panelOpen = false;
-    typing.stop();
+    composer.stopTyping();
   }
 });
 
@@ -142,7 +141,7 @@ let loadingOlder = false;
 let readSent = 0;
 let unread = 0;
 let agentReadSeq = 0;
-let typingTimer = null;
+const typingIndicator = new TypingIndicator($('w-typing'));
 
 async function loadHistory() {
   const [page, marks] = await Promise.all([
@@ -185,7 +184,7 @@ async function loadOlder() {
 
 socket.onMessage((m, kind) => {
   transcript.upsert(m, { stick: m.sender?.type === 'visitor' });
-  if (m.sender?.type !== 'visitor') hideTyping();
+  if (m.sender?.type !== 'visitor') typingIndicator.hide();
   if (kind === 'new' && m.sender?.type !== 'visitor' && !m.deleted) {
     if (!isSeen()) {
       unread += 1;
@@ -204,23 +203,16 @@ socket.on('hello', (frame) => {
 socket.on('agents:availability', (frame) => showAvailability(Boolean(frame.online)));
 socket.on('typing:start', (frame) => {
   if (frame.sender?.type === 'visitor') return;
-  $('w-typing').hidden = false;
+  typingIndicator.show();
   transcript.nearBottom() && transcript.scrollToBottom();
-  clearTimeout(typingTimer);
-  typingTimer = setTimeout(hideTyping, TYPING_SAFETY_MS);
 });
-socket.on('typing:stop', () => hideTyping());
+socket.on('typing:stop', () => typingIndicator.hide());
 socket.on('conversation:read', (frame) => {
   if (frame.reader?.type === 'visitor') return;
   agentReadSeq = Math.max(agentReadSeq, frame.seq);
   transcript.setReadSeq(agentReadSeq);
 });
 socket.on('conversation:updated', (frame) => { root.dataset.status = frame.conversation?.status || ''; });
-
-function hideTyping() {
-  clearTimeout(typingTimer);
-  $('w-typing').hidden = true;
-}
 
 // --- connection and availability ------------------------------------------------------------------
 const showConnection = connectionBadge({ socket, badge: $('w-conn'), label: $('w-conn-label'), offlineTarget: root });
@@ -257,25 +249,15 @@ document.addEventListener('visibilitychange', markRead);
 
 // --- composer ----------------------------------------------------------------------------------------
 const toast = createToast($('w-toast'), { ms: 4000 });
-const input = $('w-input');
-const grow = autoGrow(input, 120);
-const typing = typingNotifier((type) => token && socket.send(type));
-input.addEventListener('input', () => typing.input(input.value.trim().length > 0));
-input.addEventListener('blur', () => typing.stop());
-input.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
-    ev.preventDefault();
-    send();
-  }
-});
-$('w-composer').addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  send();
+const composer = new Composer({
+  form: $('w-composer'),
+  input: $('w-input'),
+  sendTyping: (type) => token && socket.send(type),
+  onSubmit: (body) => send(body),
 });
 
-async function send() {
-  const body = input.value.trim();
-  if (!body) return;
+/** @param {string} body */
+async function send(body) {
   if (!token) {
     const email = $('w-email');
     if (email.value && !email.checkValidity()) {
@@ -292,9 +274,7 @@ async function send() {
     socket.connect();
   }
   socket.sendMessage({ body });
-  typing.stop();
-  input.value = '';
-  grow();
+  composer.sent();
   transcript.scrollToBottom();
 }
 
