@@ -8,12 +8,14 @@ import { el, paintAvatar } from '../livechat/dom.js';
 import { gettext, fmt } from '../livechat/i18n.js';
 import { wsUrl, connectionBadge } from '../livechat/connection.js';
 import { createToast } from '../livechat/toast.js';
+import { readLimits } from '../livechat/limits.js';
 
 const PRESENCE_KEY = 'livechat.presence';
 const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offline: gettext('Offline') };
 
 const root = document.getElementById('app');
 const me = { id: root.dataset.meId, name: root.dataset.meName };
+const limits = readLimits(root.dataset);
 const api = createAgentApi({
   base: root.dataset.api, csrf: root.dataset.csrf,
   agentsUrl: root.dataset.agentsUrl, readStateUrl: root.dataset.readStateUrl,
@@ -36,7 +38,7 @@ const inbox = new Inbox({
   onSelect: (id) => selectConversation(id),
 });
 const pane = new ChatPane({
-  api, socket, me, inbox, onError: showError,
+  api, socket, me, inbox, limits, onError: showError,
   agents: () => [...agents.values()],
 });
 

@@ -16,6 +16,7 @@ export class ChatPane {
    * @param {{id: string, name: string}} o.me
    * @param {import('./inbox.js').Inbox} o.inbox
    * @param {() => Array<{id: string, name: string, status: string}>} o.agents
+   * @param {import('../livechat/limits.js').Limits} o.limits
    * @param {(err: any) => void} o.onError
    */
   constructor(o) {
@@ -35,6 +36,7 @@ export class ChatPane {
       scroller: this.$('transcript'),
       list: this.$('messages'),
       perspective: 'agent',
+      maxBodyLength: o.limits.maxBodyLength,
       canModify: (m) => m.sender?.type === 'agent' && m.sender.id === o.me.id,
       onEdit: async (m, body) => this.transcript.upsert(await o.api.editMessage(m.conversation_id, m.id, body)),
       onDelete: async (m) => {
@@ -51,10 +53,12 @@ export class ChatPane {
     this.composer = new Composer({
       form: this.$('composer'),
       input: this.input,
+      limits: o.limits,
       sendTyping: (type) => this.id && o.socket.send(type, { conversation_id: this.id }),
       onSubmit: (body) => this.send(body),
+      onError: o.onError,
     });
-    this.typingIndicator = new TypingIndicator(this.$('typing'), { label: this.$('typing-text') });
+    this.typingIndicator = new TypingIndicator(this.$('typing'), { limits: o.limits, label: this.$('typing-text') });
 
     this.menu('status-btn', 'status-pop');
     this.menu('assign-btn', 'assign-pop', () => this.fillAssignMenu());
@@ -204,7 +208,6 @@ export class ChatPane {
   /** @param {string} body */
   send(body) {
     if (!this.id) return;
-    if (body.length > 5000) return this.o.onError({ message: gettext('A message can be at most 5,000 characters.') });
     this.o.socket.sendMessage({ conversationId: this.id, body });
     this.composer.sent();
     this.transcript.scrollToBottom();

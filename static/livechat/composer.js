@@ -1,5 +1,7 @@
 // The message box, shared by the dashboard and the widget: it grows with its text, Enter
-// sends (Shift+Enter is a new line), and the other side sees while someone types.
+// sends (Shift+Enter is a new line), the other side sees while someone types, and a body
+// the server would refuse is stopped here.
+import { fmt, gettext, lang } from './i18n.js';
 import { typingNotifier } from './typing.js';
 
 /**
@@ -22,14 +24,18 @@ export class Composer {
    * @param {object} o
    * @param {HTMLFormElement} o.form
    * @param {HTMLTextAreaElement} o.input
+   * @param {import('./limits.js').Limits} o.limits
    * @param {(type: 'typing:start'|'typing:stop') => void} o.sendTyping
-   * @param {(body: string) => void} o.onSubmit  the trimmed text, when there is any; the page
-   *   sends it and calls sent()
+   * @param {(body: string) => void} o.onSubmit  the trimmed text, when there is any and it is
+   *   not too long; the page sends it and calls sent()
+   * @param {(err: {message: string}) => void} o.onError  a body too long to send
    */
-  constructor({ form, input, sendTyping, onSubmit }) {
+  constructor({ form, input, limits, sendTyping, onSubmit, onError }) {
     this.input = input;
+    this.limits = limits;
     this.onSubmit = onSubmit;
-    this.typing = typingNotifier(sendTyping);
+    this.onError = onError;
+    this.typing = typingNotifier(sendTyping, limits);
     this.fit = autoGrow(input);
     input.addEventListener('input', () => this.typing.input(input.value.trim().length > 0));
     input.addEventListener('blur', () => this.typing.stop());
@@ -47,7 +53,13 @@ export class Composer {
 
   submit() {
     const body = this.input.value.trim();
-    if (body) this.onSubmit(body);
+    if (!body) return;
+    const max = this.limits.maxBodyLength;
+    if (body.length > max) {
+      const n = new Intl.NumberFormat(lang()).format(max);
+      return this.onError({ message: fmt(gettext('A message can be at most %(max)s characters.'), { max: n }) });
+    }
+    this.onSubmit(body);
   }
 
   /** The message is on its way: no more typing, an empty box. */

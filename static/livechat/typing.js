@@ -1,16 +1,54 @@
-// Typing notifications, shared by the dashboard and the widget.
+// Typing, both ways: telling the other side while we type, and showing when they do.
+//
+// The timings follow the server's relay (realtime/typing.py): it relays `typing:start` at
+// most once per throttle, and sends `typing:stop` itself a timeout after the last start.
+
+/** Time for a frame to cross the network and the server, with room to spare. */
+const TRANSIT_MS = 2000;
 
 /**
- * Typing notifications: `typing:start` at most every 3 s while keys are pressed,
- * `typing:stop` after 2.5 s of quiet, on send and on blur.
- * @param {(type: 'typing:start'|'typing:stop') => void} send
+ * @param {import('./limits.js').Limits} limits
+ * @returns {{resendMs: number, quietMs: number, safetyMs: number}}
+ *   resendMs: while keys are pressed, `typing:start` again after this: well inside the
+ *     server's timeout, so it never stops the indicator mid-sentence, and never more often
+ *     than the server relays;
+ *   quietMs: this long without a key, we send `typing:stop` ourselves, before the server would;
+ *   safetyMs: a shown indicator with no news for this long hides itself: the server's own
+ *     stop is due within throttle + timeout of the last relayed start, so a stop was lost.
+ *   With the default timeout 5 s and throttle 1 s: 3 s, 2.5 s, 8 s.
  */
-export function typingNotifier(send) {
+export function typingTimings({ typingTimeoutMs, typingThrottleMs }) {
+  return {
+    resendMs: Math.max(typingThrottleMs, typingTimeoutMs * 0.6),
+    quietMs: typingTimeoutMs / 2,
+    safetyMs: typingTimeoutMs + typingThrottleMs + TRANSIT_MS,
+  };
+}
+
+/**
+ * @typedef {{now: () => number, setTimeout: Function, clearTimeout: Function}} Clock
+ * @type {Clock}
+ */
+const realClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id),
+};
+
+/**
+ * Typing notifications: `typing:start` when keys are pressed (again every resendMs while they
+ * are), `typing:stop` after quietMs without a key, and on stop() (send, blur, leaving).
+ * @param {(type: 'typing:start'|'typing:stop') => void} send
+ * @param {import('./limits.js').Limits} limits
+ * @param {Clock} [clock]
+ */
+export function typingNotifier(send, limits, clock = realClock) {
+  const { resendMs, quietMs } = typingTimings(limits);
   let active = false;
   let lastStart = 0;
   let idle = null;
   const stop = () => {
-    clearTimeout(idle);
+    clock.clearTimeout(idle);
     idle = null;
     if (active) {
       active = false;
@@ -18,17 +56,17 @@ export function typingNotifier(send) {
     }
   };
   return {
-    /** @param {boolean} hasText */
+    /** A key was pressed. @param {boolean} hasText whether the box has any text now */
     input(hasText) {
       if (!hasText) return stop();
-      const now = Date.now();
-      if (!active || now - lastStart > 3000) {
+      const now = clock.now();
+      if (!active || now - lastStart > resendMs) {
         active = true;
         lastStart = now;
         send('typing:start');
       }
-      clearTimeout(idle);
-      idle = setTimeout(stop, 2500);
+      clock.clearTimeout(idle);
+      idle = clock.setTimeout(stop, quietMs);
     },
     stop,
   };
@@ -36,16 +74,19 @@ export function typingNotifier(send) {
 
 /**
  * The "… is typing" line: shown on `typing:start`, hidden on `typing:stop` or that person's
- * message, and by itself after a while without news, so a lost stop cannot leave it stuck.
+ * message, and by itself after safetyMs without news, so a lost stop cannot leave it stuck.
  */
 export class TypingIndicator {
   /**
-   * @param {HTMLElement} node  shown and hidden
-   * @param {{label?: HTMLElement}} [o]  where show(text) puts its text
+   * @param {{hidden: boolean}} node  shown and hidden
+   * @param {{limits: import('./limits.js').Limits, label?: {textContent: string|null}, clock?: Clock}} o
+   *   label: where show(text) puts its text
    */
-  constructor(node, { label } = {}) {
+  constructor(node, { limits, label, clock = realClock }) {
     this.node = node;
     this.label = label;
+    this.clock = clock;
+    this.safetyMs = typingTimings(limits).safetyMs;
     this.timer = null;
   }
 
@@ -53,12 +94,12 @@ export class TypingIndicator {
   show(text) {
     if (this.label && text != null) this.label.textContent = text;
     this.node.hidden = false;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.hide(), 8000);
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.hide(), this.safetyMs);
   }
 
   hide() {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.node.hidden = true;
   }
 }

@@ -9,11 +9,13 @@ import { wsUrl, connectionBadge } from '../livechat/connection.js';
 import { createToast } from '../livechat/toast.js';
 import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
+import { readLimits } from '../livechat/limits.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';
 
 const root = document.getElementById('widget');
+const limits = readLimits(root.dataset);
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
@@ -130,6 +132,7 @@ const transcript = new Transcript({
   scroller: $('w-scroller'),
   list: $('w-messages'),
   perspective: 'visitor',
+  maxBodyLength: limits.maxBodyLength,
   canModify: () => false,
   onRetry: (cid) => socket.retryMessage(cid),
   onDiscard: (cid) => socket.discardMessage(cid),
@@ -141,7 +144,7 @@ let loadingOlder = false;
 let readSent = 0;
 let unread = 0;
 let agentReadSeq = 0;
-const typingIndicator = new TypingIndicator($('w-typing'));
+const typingIndicator = new TypingIndicator($('w-typing'), { limits });
 
 async function loadHistory() {
   const [page, marks] = await Promise.all([
@@ -252,8 +255,10 @@ const toast = createToast($('w-toast'), { ms: 4000 });
 const composer = new Composer({
   form: $('w-composer'),
   input: $('w-input'),
+  limits,
   sendTyping: (type) => token && socket.send(type),
   onSubmit: (body) => send(body),
+  onError: (err) => toast.error(err),
 });
 
 /** @param {string} body */
