@@ -138,13 +138,13 @@ const transcript = new Transcript({
   onDiscard: (cid) => socket.discardMessage(cid),
   onNearTop: () => loadOlder(),
 });
+const typingIndicator = new TypingIndicator($('w-typing'), { limits });
 
 let hasMore = false;
 let loadingOlder = false;
 let readSent = 0;
 let unread = 0;
 let agentReadSeq = 0;
-const typingIndicator = new TypingIndicator($('w-typing'), { limits });
 
 async function loadHistory() {
   const [page, marks] = await Promise.all([
