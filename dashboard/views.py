@@ -24,6 +24,8 @@ from conversations.models import Conversation
 from dashboard.widget_api import read_marks
 from livechat.error_responses import error_response
 from livechat.middleware import widget_frame_ancestors
+from messaging.models import MAX_BODY_LENGTH
+from realtime.config import setting
 
 MAX_READ_STATE_IDS = 200
 
@@ -54,12 +56,21 @@ def _agent_json(view):
     return wrapped
 
 
+def _client_limits() -> dict:
+    """Server limits the pages' JavaScript must agree with (static/livechat/limits.js)."""
+    return {
+        "max_body_length": MAX_BODY_LENGTH,
+        "typing_timeout_ms": round(float(setting("TYPING_TIMEOUT")) * 1000),
+        "typing_throttle_ms": round(float(setting("TYPING_THROTTLE")) * 1000),
+    }
+
+
 @never_cache
 @_agent_or_login
 def dashboard(request):
     user = request.user
     me = {"id": str(user.pk), "name": user_display_name(user)}
-    return render(request, "dashboard/index.html", {"me": me})
+    return render(request, "dashboard/index.html", {"me": me, "limits": _client_limits()})
 
 
 @require_GET
@@ -115,6 +126,7 @@ def widget(request):
         {
             "title": request.GET.get("title", "")[:60],
             "color": _safe_color(request.GET.get("color", "")),
+            "limits": _client_limits(),
         },
     )
     response.csp_frame_ancestors = widget_frame_ancestors()

@@ -1,17 +1,25 @@
 // Agent dashboard entry point: one LivechatSocket, the inbox, the conversation pane, the team.
 import { LivechatSocket } from '../livechat/socket.js';
-import { createApi } from './api.js';
+import { createAgentApi } from './agent-api.js';
 import { Inbox } from './inbox.js';
 import { ChatPane } from './chat.js';
 import { Notifier } from './notify.js';
-import { el, gettext, fmt, wsUrl, connectionLabel, paintAvatar } from './ui.js';
+import { el, paintAvatar } from '../livechat/dom.js';
+import { gettext, fmt } from '../livechat/i18n.js';
+import { wsUrl, connectionBadge } from '../livechat/connection.js';
+import { createToast } from '../livechat/toast.js';
+import { readLimits } from '../livechat/limits.js';
 
 const PRESENCE_KEY = 'livechat.presence';
 const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offline: gettext('Offline') };
 
 const root = document.getElementById('app');
 const me = { id: root.dataset.meId, name: root.dataset.meName };
-const api = createApi({ base: root.dataset.api, csrf: root.dataset.csrf });
+const limits = readLimits(root.dataset);
+const api = createAgentApi({
+  base: root.dataset.api, csrf: root.dataset.csrf,
+  agentsUrl: root.dataset.agentsUrl, readStateUrl: root.dataset.readStateUrl,
+});
 // One outbox per agent: on a shared computer, a colleague's unsent replies never go out under our name.
 const socket = new LivechatSocket({
   url: wsUrl(root.dataset.wsPath), role: 'agent', storageKey: `livechat.outbox.agent.${me.id}`,
@@ -22,26 +30,15 @@ let everConnected = false;
 
 for (const node of document.querySelectorAll('[data-avatar]')) paintAvatar(node, node.dataset.avatar);
 
-// --- toast ----------------------------------------------------------------------------------
-const toastEl = document.getElementById('toast');
-let toastTimer = null;
-function toast(message) {
-  toastEl.textContent = message;
-  toastEl.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { toastEl.hidden = true; }, 5000);
-}
-function showError(err) {
-  toast(err?.message || gettext('Something went wrong.'));
-}
+const showError = createToast(document.getElementById('toast')).error;
 
 // --- inbox and pane ------------------------------------------------------------------------------
 const inbox = new Inbox({
-  api, me, readStateUrl: root.dataset.readStateUrl, onError: showError,
+  api, me, onError: showError,
   onSelect: (id) => selectConversation(id),
 });
 const pane = new ChatPane({
-  api, socket, me, inbox, readStateUrl: root.dataset.readStateUrl, onError: showError,
+  api, socket, me, inbox, limits, onError: showError,
   agents: () => [...agents.values()],
 });
 
@@ -53,20 +50,13 @@ function selectConversation(id, { focusList = false } = {}) {
 }
 
 // --- connection indicator -----------------------------------------------------------------------
-const conn = document.getElementById('conn');
-const connLabel = document.getElementById('conn-label');
-function showConnection(state) {
-  const css = state === 'connected' ? 'connected'
-    : state === 'reconnecting' || state === 'connecting' ? 'reconnecting' : 'disconnected';
-  conn.dataset.state = css;
-  connLabel.textContent = connectionLabel(state);
-  document.body.classList.toggle('is-offline', css !== 'connected');
-}
-socket.onConnectionStatusChange((state) => showConnection(state));
+const showConnection = connectionBadge({
+  socket,
+  badge: document.getElementById('conn'),
+  label: document.getElementById('conn-label'),
+  offlineTarget: document.body,
+});
 showConnection('connecting');
-// The socket only learns of a dead network at its next heartbeat; the browser knows now.
-window.addEventListener('offline', () => { if (socket.state === 'connected') showConnection('reconnecting'); });
-window.addEventListener('online', () => showConnection(socket.state));
 
 // --- team presence ----------------------------------------------------------------------------
 const teamList = document.getElementById('team-list');
@@ -89,8 +79,7 @@ function setAgentStatus(agent, status) {
 }
 async function loadAgents() {
   try {
-    const res = await fetch(root.dataset.agentsUrl, { credentials: 'same-origin' });
-    const data = await res.json();
+    const data = await api.agents();
     for (const a of data.agents) {
       const cur = agents.get(a.id);
       agents.set(a.id, { id: a.id, name: a.name, status: cur?.status || a.status || 'offline' });

@@ -1,19 +1,22 @@
 // The conversation pane: header actions, transcript, typing, composer, AI suggestions.
-import { el, gettext, fmt, fmtDateTime, paintAvatar, autoGrow, typingNotifier } from './ui.js';
-import { Transcript } from './transcript.js';
+import { el, paintAvatar } from '../livechat/dom.js';
+import { gettext, fmt } from '../livechat/i18n.js';
+import { fmtDateTime } from '../livechat/time.js';
+import { Composer } from '../livechat/composer.js';
+import { TypingIndicator } from '../livechat/typing.js';
+import { Transcript } from '../livechat/transcript.js';
 
 const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
-const TYPING_SAFETY_MS = 8000;
 
 export class ChatPane {
   /**
    * @param {object} o
-   * @param {ReturnType<import('./api.js').createApi>} o.api
+   * @param {ReturnType<import('./agent-api.js').createAgentApi>} o.api
    * @param {import('../livechat/socket.js').LivechatSocket} o.socket
    * @param {{id: string, name: string}} o.me
    * @param {import('./inbox.js').Inbox} o.inbox
    * @param {() => Array<{id: string, name: string, status: string}>} o.agents
-   * @param {string} o.readStateUrl
+   * @param {import('../livechat/limits.js').Limits} o.limits
    * @param {(err: any) => void} o.onError
    */
   constructor(o) {
@@ -24,7 +27,6 @@ export class ChatPane {
     this.loadingOlder = false;
     this.readSent = 0;
     this.suggestions = new Map();
-    this.typingTimer = null;
     this.openSeq = 0;
     this.$ = (id) => document.getElementById(id);
     this.chat = this.$('chat');
@@ -34,6 +36,7 @@ export class ChatPane {
       scroller: this.$('transcript'),
       list: this.$('messages'),
       perspective: 'agent',
+      maxBodyLength: o.limits.maxBodyLength,
       canModify: (m) => m.sender?.type === 'agent' && m.sender.id === o.me.id,
       onEdit: async (m, body) => this.transcript.upsert(await o.api.editMessage(m.conversation_id, m.id, body)),
       onDelete: async (m) => {
@@ -47,21 +50,15 @@ export class ChatPane {
       onError: o.onError,
     });
 
-    this.typing = typingNotifier((type) => this.id && o.socket.send(type, { conversation_id: this.id }));
-    const grow = autoGrow(this.input);
-    this.input.addEventListener('input', () => this.typing.input(this.input.value.trim().length > 0));
-    this.input.addEventListener('blur', () => this.typing.stop());
-    this.input.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
-        ev.preventDefault();
-        this.send();
-      }
+    this.composer = new Composer({
+      form: this.$('composer'),
+      input: this.input,
+      limits: o.limits,
+      sendTyping: (type) => this.id && o.socket.send(type, { conversation_id: this.id }),
+      onSubmit: (body) => this.send(body),
+      onError: o.onError,
     });
-    this.$('composer').addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      this.send();
-    });
-    this.grow = grow;
+    this.typingIndicator = new TypingIndicator(this.$('typing'), { limits: o.limits, label: this.$('typing-text') });
 
     this.menu('status-btn', 'status-pop');
     this.menu('assign-btn', 'assign-pop', () => this.fillAssignMenu());
@@ -83,7 +80,7 @@ export class ChatPane {
     const { socket, api } = this.o;
     const seq = ++this.openSeq;
     if (this.id) {
-      this.typing.stop();
+      this.composer.stopTyping();
       socket.untrack(this.id);
       socket.request('conversation:leave', { conversation_id: this.id }).catch(() => {});
     }
@@ -91,11 +88,10 @@ export class ChatPane {
     this.readSent = 0;
     this.hasMore = false;
     this.transcript.clear();
-    this.hideTyping();
+    this.typingIndicator.hide();
     this.$('pane-empty').hidden = true;
     this.chat.hidden = false;
-    this.input.value = '';
-    this.grow();
+    this.composer.clear();
     this.renderSuggestions();
     const cached = this.o.inbox.get(id);
     if (cached) this.render(cached);
@@ -104,8 +100,7 @@ export class ChatPane {
       const [conv, page, marks] = await Promise.all([
         api.conversation(id),
         api.messages(id, { limit: 50 }),
-        fetch(`${this.o.readStateUrl}?ids=${encodeURIComponent(id)}`, { credentials: 'same-origin' })
-          .then((r) => (r.ok ? r.json() : {})).catch(() => ({})),
+        api.readState([id]).catch(() => null),
       ]);
       if (seq !== this.openSeq) return;
       this.render(conv);
@@ -113,7 +108,7 @@ export class ChatPane {
       socket.track(id, page.version);
       this.hasMore = page.has_more;
       this.transcript.upsert(page.results, { stick: true });
-      this.transcript.setReadSeq(marks[id]?.visitor_last_read_seq || 0);
+      this.transcript.setReadSeq(marks?.[id]?.visitor_last_read_seq || 0);
       this.showOutbox(socket.outbox);
       this.markRead();
       this.input.focus();
@@ -154,7 +149,7 @@ export class ChatPane {
   onMessage(m) {
     if (m.conversation_id !== this.id) return;
     this.transcript.upsert(m);
-    if (m.sender?.type === 'visitor') this.hideTyping();
+    if (m.sender?.type === 'visitor') this.typingIndicator.hide();
     this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
     this.markRead();
   }
@@ -171,18 +166,10 @@ export class ChatPane {
   onTyping(frame) {
     if (frame.conversation_id !== this.id) return;
     if (frame.type === 'typing:start') {
-      this.$('typing-text').textContent = fmt(gettext('%(name)s is typing…'), { name: frame.sender?.name || gettext('Visitor') });
-      this.$('typing').hidden = false;
-      clearTimeout(this.typingTimer);
-      this.typingTimer = setTimeout(() => this.hideTyping(), TYPING_SAFETY_MS);
+      this.typingIndicator.show(fmt(gettext('%(name)s is typing…'), { name: frame.sender?.name || gettext('Visitor') }));
     } else {
-      this.hideTyping();
+      this.typingIndicator.hide();
     }
-  }
-
-  hideTyping() {
-    clearTimeout(this.typingTimer);
-    this.$('typing').hidden = true;
   }
 
   onRead(frame) {
@@ -208,10 +195,7 @@ export class ChatPane {
   }
 
   useSuggestion(text) {
-    this.input.value = text;
-    this.grow();
-    this.input.focus();
-    this.input.setSelectionRange(text.length, text.length);
+    this.composer.put(text);
   }
 
   showOutbox(items) {
@@ -221,14 +205,11 @@ export class ChatPane {
 
   // --- actions ----------------------------------------------------------------------------------
 
-  send() {
-    const body = this.input.value.trim();
-    if (!body || !this.id) return;
-    if (body.length > 5000) return this.o.onError({ message: gettext('A message can be at most 5,000 characters.') });
+  /** @param {string} body */
+  send(body) {
+    if (!this.id) return;
     this.o.socket.sendMessage({ conversationId: this.id, body });
-    this.typing.stop();
-    this.input.value = '';
-    this.grow();
+    this.composer.sent();
     this.transcript.scrollToBottom();
   }
 

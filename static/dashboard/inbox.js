@@ -1,12 +1,13 @@
 // The conversation list: status tabs, "only mine", search, live updates, unread badges.
-import { el, gettext, relTime, paintAvatar } from './ui.js';
+import { el, paintAvatar } from '../livechat/dom.js';
+import { gettext } from '../livechat/i18n.js';
+import { relTime } from '../livechat/time.js';
 
 export class Inbox {
   /**
    * @param {object} o
-   * @param {ReturnType<import('./api.js').createApi>} o.api
+   * @param {ReturnType<import('./agent-api.js').createAgentApi>} o.api
    * @param {{id: string, name: string}} o.me
-   * @param {string} o.readStateUrl
    * @param {(id: string) => void} o.onSelect
    */
   constructor(o) {
@@ -86,10 +87,7 @@ export class Inbox {
   async loadReadState(convs) {
     if (!convs.length) return;
     try {
-      const ids = convs.map((c) => c.id).join(',');
-      const res = await fetch(`${this.o.readStateUrl}?ids=${encodeURIComponent(ids)}`, { credentials: 'same-origin' });
-      if (!res.ok) return;
-      const marks = await res.json();
+      const marks = await this.o.api.readState(convs.map((c) => c.id));
       for (const c of convs) {
         const mark = marks[c.id];
         if (!mark || c.id === this.selected) continue;

@@ -1,7 +1,7 @@
 // Sound + desktop notification for new conversations and messages while the tab is hidden.
 // Both need the agent's consent: the bell button asks for notification permission and
 // unlocks audio (browsers only start an AudioContext after a user gesture).
-import { gettext } from './ui.js';
+import { gettext } from '../livechat/i18n.js';
 
 const KEY = 'livechat.notify';
 

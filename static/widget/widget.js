@@ -2,14 +2,20 @@
 // The visitor token lives in this iframe's localStorage (the chat server's origin), so the
 // conversation survives reloads of the host page and never touches the host's storage.
 import { LivechatSocket } from '../livechat/socket.js';
-import { Transcript } from '../dashboard/transcript.js';
-import { gettext, wsUrl, connectionLabel, autoGrow, typingNotifier } from '../dashboard/ui.js';
+import { createApi } from '../livechat/api.js';
+import { Transcript } from '../livechat/transcript.js';
+import { gettext } from '../livechat/i18n.js';
+import { wsUrl, connectionBadge } from '../livechat/connection.js';
+import { createToast } from '../livechat/toast.js';
+import { Composer } from '../livechat/composer.js';
+import { TypingIndicator } from '../livechat/typing.js';
+import { readLimits } from '../livechat/limits.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';
-const TYPING_SAFETY_MS = 8000;
 
 const root = document.getElementById('widget');
+const limits = readLimits(root.dataset);
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
@@ -50,7 +56,7 @@ window.addEventListener('message', (ev) => {
     markRead();
   } else if (data.type === 'closed') {
     panelOpen = false;
-    typing.stop();
+    composer.stopTyping();
   }
 });
 
@@ -60,6 +66,7 @@ if (!embedded) $('w-close').hidden = true;
 // --- session ------------------------------------------------------------------------------------
 let token = safeGet(TOKEN_KEY);
 let sessionPromise = null;
+const api = createApi({ base: root.dataset.api, visitorToken: () => token });
 
 function safeGet(key) {
   try { return localStorage.getItem(key); } catch { return null; }
@@ -80,34 +87,28 @@ function ensureSession() {
       email: $('w-email').value.trim() || null,
       page_url: params.get('page') || '',
     };
-    sessionPromise = fetch(`${root.dataset.api}session/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-    }).then(async (res) => {
-      const data = await res.json().catch(() => ({}));
-      if (!res.ok) {
-        const detail = data.email ? gettext('Please check the email address.') : data.detail;
-        throw new Error(detail || gettext('The chat is unavailable right now.'));
-      }
+    sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;
       safeSet(TOKEN_KEY, token);
       $('w-intro').hidden = true;
       return token;
+    }, (err) => {
+      const detail = err.body?.email ? gettext('Please check the email address.') : err.body?.detail;
+      throw new Error(detail || gettext('The chat is unavailable right now.'));
     }).finally(() => { sessionPromise = null; });
   }
   return sessionPromise;
 }
 
-async function visitorFetch(path) {
-  const res = await fetch(path, { headers: { Authorization: `Visitor ${token}`, Accept: 'application/json' } });
-  if (res.status === 401) {
-    forgetSession();
-    throw new Error('unauthorized');
+/** GET as the visitor: null while there is nothing yet (404); a refused token starts over. */
+async function visitorGet(path) {
+  try {
+    return await api.get(path);
+  } catch (err) {
+    if (err.status === 401) forgetSession();
+    if (err.status === 404) return null;
+    throw err;
   }
-  if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.json();
 }
 
 /** A revoked or unknown token: start over as a new visitor. */
@@ -131,23 +132,24 @@ const transcript = new Transcript({
   scroller: $('w-scroller'),
   list: $('w-messages'),
   perspective: 'visitor',
+  maxBodyLength: limits.maxBodyLength,
   canModify: () => false,
   onRetry: (cid) => socket.retryMessage(cid),
   onDiscard: (cid) => socket.discardMessage(cid),
   onNearTop: () => loadOlder(),
 });
+const typingIndicator = new TypingIndicator($('w-typing'), { limits });
 
 let hasMore = false;
 let loadingOlder = false;
 let readSent = 0;
 let unread = 0;
 let agentReadSeq = 0;
-let typingTimer = null;
 
 async function loadHistory() {
   const [page, marks] = await Promise.all([
-    visitorFetch(`${root.dataset.api}messages/?limit=50`),
-    visitorFetch(root.dataset.readStateUrl).catch(() => null),
+    visitorGet('messages/?limit=50'),
+    visitorGet(root.dataset.readStateUrl).catch(() => null),
   ]);
   if (!page) return;
   socket.seedMessages(page.results);
@@ -171,7 +173,7 @@ async function loadOlder() {
   loadingOlder = true;
   $('w-more').hidden = false;
   try {
-    const page = await visitorFetch(`${root.dataset.api}messages/?limit=50&before_seq=${first}`);
+    const page = await visitorGet(`messages/?limit=50&before_seq=${first}`);
     if (page) {
       socket.seedMessages(page.results);
       hasMore = page.has_more;
@@ -185,7 +187,7 @@ async function loadOlder() {
 
 socket.onMessage((m, kind) => {
   transcript.upsert(m, { stick: m.sender?.type === 'visitor' });
-  if (m.sender?.type !== 'visitor') hideTyping();
+  if (m.sender?.type !== 'visitor') typingIndicator.hide();
   if (kind === 'new' && m.sender?.type !== 'visitor' && !m.deleted) {
     if (!isSeen()) {
       unread += 1;
@@ -204,12 +206,10 @@ socket.on('hello', (frame) => {
 socket.on('agents:availability', (frame) => showAvailability(Boolean(frame.online)));
 socket.on('typing:start', (frame) => {
   if (frame.sender?.type === 'visitor') return;
-  $('w-typing').hidden = false;
+  typingIndicator.show();
   transcript.nearBottom() && transcript.scrollToBottom();
-  clearTimeout(typingTimer);
-  typingTimer = setTimeout(hideTyping, TYPING_SAFETY_MS);
 });
-socket.on('typing:stop', () => hideTyping());
+socket.on('typing:stop', () => typingIndicator.hide());
 socket.on('conversation:read', (frame) => {
   if (frame.reader?.type === 'visitor') return;
   agentReadSeq = Math.max(agentReadSeq, frame.seq);
@@ -217,26 +217,11 @@ socket.on('conversation:read', (frame) => {
 });
 socket.on('conversation:updated', (frame) => { root.dataset.status = frame.conversation?.status || ''; });
 
-function hideTyping() {
-  clearTimeout(typingTimer);
-  $('w-typing').hidden = true;
-}
-
 // --- connection and availability ------------------------------------------------------------------
-function showConnection(state) {
-  const css = state === 'idle' ? 'idle'
-    : state === 'connected' ? 'connected'
-      : state === 'reconnecting' || state === 'connecting' ? 'reconnecting' : 'disconnected';
-  $('w-conn').dataset.state = css;
-  $('w-conn-label').textContent = state === 'idle' ? '' : connectionLabel(state);
-  root.classList.toggle('is-offline', css === 'reconnecting' || css === 'disconnected');
-}
+const showConnection = connectionBadge({ socket, badge: $('w-conn'), label: $('w-conn-label'), offlineTarget: root });
 socket.onConnectionStatusChange((state, info) => {
-  showConnection(state);
   if (state === 'error' && (info?.code === 4401 || info?.code === 4403)) forgetSession();
 });
-window.addEventListener('offline', () => { if (socket.state === 'connected') showConnection('reconnecting'); });
-window.addEventListener('online', () => showConnection(socket.state));
 
 function showAvailability(online) {
   $('w-avail').dataset.online = String(online);
@@ -266,52 +251,36 @@ function markRead() {
 document.addEventListener('visibilitychange', markRead);
 
 // --- composer ----------------------------------------------------------------------------------------
-const input = $('w-input');
-const grow = autoGrow(input, 120);
-const typing = typingNotifier((type) => token && socket.send(type));
-input.addEventListener('input', () => typing.input(input.value.trim().length > 0));
-input.addEventListener('blur', () => typing.stop());
-input.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
-    ev.preventDefault();
-    send();
-  }
-});
-$('w-composer').addEventListener('submit', (ev) => {
-  ev.preventDefault();
-  send();
+const toast = createToast($('w-toast'), { ms: 4000 });
+const composer = new Composer({
+  form: $('w-composer'),
+  input: $('w-input'),
+  limits,
+  sendTyping: (type) => token && socket.send(type),
+  onSubmit: (body) => send(body),
+  onError: (err) => toast.error(err),
 });
 
-async function send() {
-  const body = input.value.trim();
-  if (!body) return;
+/** @param {string} body */
+async function send(body) {
   if (!token) {
     const email = $('w-email');
     if (email.value && !email.checkValidity()) {
-      toast(gettext('Please check the email address.'));
+      toast.show(gettext('Please check the email address.'));
       email.focus();
       return;
     }
     try {
       await ensureSession();
     } catch (err) {
-      toast(err.message);
+      toast.error(err);
       return;
     }
     socket.connect();
   }
   socket.sendMessage({ body });
-  typing.stop();
-  input.value = '';
-  grow();
+  composer.sent();
   transcript.scrollToBottom();
-}
-
-function toast(message) {
-  const node = $('w-toast');
-  node.textContent = message;
-  node.hidden = false;
-  setTimeout(() => { node.hidden = true; }, 4000);
 }
 
 function showIntro() {

@@ -1,7 +1,9 @@
 // The message list of one conversation, shared by the dashboard and the widget.
 // Keyed DOM: each message keeps its node, so a live edit or an open inline editor survives
 // other messages arriving. Message text is set with textContent only.
-import { el, gettext, fmtTime, fmtDay, dayKey, paintAvatar } from './ui.js';
+import { el, paintAvatar } from './dom.js';
+import { gettext } from './i18n.js';
+import { fmtTime, fmtDay, dayKey } from './time.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 
@@ -10,6 +12,7 @@ const GROUP_GAP_MS = 5 * 60 * 1000;
  * @param {HTMLElement} o.scroller   the scrolling element
  * @param {HTMLElement} o.list       the <ol> holding messages
  * @param {'agent'|'visitor'} o.perspective  whose screen this is
+ * @param {number} o.maxBodyLength  of an edited message
  * @param {(m: any) => boolean} [o.canModify]  may this user edit / delete m?
  * @param {(m: any, body: string) => Promise<any>} [o.onEdit]
  * @param {(m: any) => Promise<any>} [o.onDelete]
@@ -40,8 +43,6 @@ export class Transcript {
     this.readSeq = 0;
     this.o.list.replaceChildren();
   }
-
-  get size() { return this.messages.size; }
 
   /** Oldest seq on screen (for before_seq). */
   get firstSeq() {
@@ -272,7 +273,7 @@ export class Transcript {
     if (!m || !node || m.deleted || node.classList.contains('is-editing')) return;
     node.classList.add('is-editing');
     const bubble = node.querySelector('.bubble');
-    const area = el('textarea', { class: 'edit-box', rows: '2', maxlength: '5000', 'aria-label': gettext('Edit message') });
+    const area = el('textarea', { class: 'edit-box', rows: '2', maxlength: String(this.o.maxBodyLength), 'aria-label': gettext('Edit message') });
     area.value = m.body;
     const finish = () => {
       node.classList.remove('is-editing');
