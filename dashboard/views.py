@@ -6,9 +6,11 @@ unread badges and the ✓✓ receipts), which the wire contract's Conversation d
 """
 
 import uuid
+from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import user_passes_test
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -25,7 +27,6 @@ from dashboard.widget_api import read_marks
 from livechat.error_responses import error_response
 from livechat.middleware import widget_frame_ancestors
 from messaging.models import MAX_BODY_LENGTH
-from realtime.config import setting
 
 MAX_READ_STATE_IDS = 200
 
@@ -34,25 +35,19 @@ def home(request):
     return redirect("dashboard")
 
 
-def _agent_or_login(view):
-    def wrapped(request, *args, **kwargs):
-        if not user_is_agent(request.user):
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+# A page for agents: anyone else is sent to the login page.
+agent_required = user_passes_test(user_is_agent)
 
 
-def _agent_json(view):
+def agent_json(view):
+    """A JSON helper for agents: anyone else gets the contract's 403 body."""
+
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not user_is_agent(request.user):
             return error_response("Only agents can do this.", "forbidden", 403)
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -60,13 +55,13 @@ def _client_limits() -> dict:
     """Server limits the pages' JavaScript must agree with (static/livechat/limits.js)."""
     return {
         "max_body_length": MAX_BODY_LENGTH,
-        "typing_timeout_ms": round(float(setting("TYPING_TIMEOUT")) * 1000),
-        "typing_throttle_ms": round(float(setting("TYPING_THROTTLE")) * 1000),
+        "typing_timeout_ms": round(float(settings.LIVECHAT["TYPING_TIMEOUT"]) * 1000),
+        "typing_throttle_ms": round(float(settings.LIVECHAT["TYPING_THROTTLE"]) * 1000),
     }
 
 
 @never_cache
-@_agent_or_login
+@agent_required
 def dashboard(request):
     user = request.user
     me = {"id": str(user.pk), "name": user_display_name(user)}
@@ -75,7 +70,7 @@ def dashboard(request):
 
 @require_GET
 @never_cache
-@_agent_json
+@agent_json
 def agents(request):
     """Every agent, for the assignment menu and the presence panel (presence itself is live)."""
     users = (
@@ -102,7 +97,7 @@ def _parse_ids(raw: str) -> list[uuid.UUID]:
 
 @require_GET
 @never_cache
-@_agent_json
+@agent_json
 def read_state(request):
     """Read marks of the given conversations: `?ids=<id>,<id>` → `{id: {…}}`."""
     ids = _parse_ids(request.GET.get("ids", ""))
@@ -158,8 +153,6 @@ def demo(request):
 
 
 def _languages():
-    from django.conf import settings
-
     return settings.LANGUAGES
 
 
