@@ -5,18 +5,17 @@ from realtime import groups
 from realtime.broadcast import Event
 
 
-def _message_event(kind: str, message: Message) -> Event:
-    return groups.recipients(message.conversation), {"type": kind, "message": message.to_wire()}
-
-
 def new_message(message: Message) -> Event:
-    return _message_event("new_message", message)
+    frame = {"type": "new_message", "message": message.to_wire()}
+    return groups.recipients(message.conversation), frame
 
 
 def message_updated(message: Message) -> Event:
-    return _message_event("message:updated", message)
+    frame = {"type": "message:updated", "message": message.to_wire()}
+    return groups.recipients(message.conversation), frame
 
 
 def message_deleted(message: Message) -> Event:
     """The tombstone: no body, no attachments."""
-    return _message_event("message:deleted", message)
+    frame = {"type": "message:deleted", "message": message.to_wire()}
+    return groups.recipients(message.conversation), frame

@@ -15,9 +15,17 @@ def agents_availability(online: bool) -> Event:
     return [groups.VISITORS], {"type": "agents:availability", "online": online}
 
 
-def typing(kind: str, *, conversation_id: str, sender: dict, recipients: list[str]) -> Event:
-    """`typing:start` or `typing:stop`, to the other side (the consumer knows who that is)."""
-    return recipients, {"type": kind, "conversation_id": conversation_id, "sender": sender}
+def typing_started(*, conversation_id: str, sender: dict, recipients: list[str]) -> Event:
+    """To the other side of the conversation (the socket knows who that is)."""
+    return recipients, {
+        "type": "typing:start",
+        "conversation_id": conversation_id,
+        "sender": sender,
+    }
+
+
+def typing_stopped(*, conversation_id: str, sender: dict, recipients: list[str]) -> Event:
+    return recipients, {"type": "typing:stop", "conversation_id": conversation_id, "sender": sender}
 
 
 def session_revoked(group: str, *, code: int) -> Event:

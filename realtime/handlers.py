@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from realtime import events, frames, groups, presence, service_calls
 from realtime.turns import conversation_turn
-from realtime.typing import TYPING_START, TYPING_STOP, TypingRelay
+from realtime.typing import TypingRelay
 
 
 class Reply:
@@ -141,8 +141,8 @@ CLIENT_FRAMES: dict[str, ClientFrame] = {
     "send_message": ClientFrame(on_send_message, BOTH, service_calls.message_send),
     "edit_message": ClientFrame(on_edit_message, BOTH, service_calls.message_edit),
     "delete_message": ClientFrame(on_delete_message, BOTH, service_calls.message_delete),
-    TYPING_START: ClientFrame(on_typing_start, BOTH, TypingRelay.start),
-    TYPING_STOP: ClientFrame(on_typing_stop, BOTH, TypingRelay.stop),
+    "typing:start": ClientFrame(on_typing_start, BOTH, TypingRelay.start),
+    "typing:stop": ClientFrame(on_typing_stop, BOTH, TypingRelay.stop),
     "message:read": ClientFrame(on_message_read, BOTH, service_calls.conversation_mark_read),
     "sync": ClientFrame(on_sync, BOTH, service_calls.message_page_since),
     "conversation:update_status": ClientFrame(

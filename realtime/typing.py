@@ -15,9 +15,6 @@ from realtime.broadcast import asend
 
 logger = logging.getLogger(__name__)
 
-# Client frame types, relayed under the same names.
-TYPING_START, TYPING_STOP = "typing:start", "typing:stop"
-
 
 @dataclass
 class _Typing:
@@ -41,7 +38,7 @@ class TypingRelay:
             if state is None:
                 state = self._active[conversation_id] = _Typing(groups=groups, last_sent=now)
             state.last_sent = now
-            await self._send(TYPING_START, conversation_id, groups)
+            await self._send(events.typing_started, conversation_id, groups)
         self._restart_timer(conversation_id, state)
 
     async def stop(self, conversation_id: str) -> None:
@@ -49,7 +46,7 @@ class TypingRelay:
         if state is None:
             return
         self._cancel(state)
-        await self._send(TYPING_STOP, conversation_id, state.groups)
+        await self._send(events.typing_stopped, conversation_id, state.groups)
 
     async def stop_all(self) -> None:
         for conversation_id in list(self._active):
@@ -73,8 +70,6 @@ class TypingRelay:
             except Exception:
                 logger.exception("automatic typing:stop failed")
 
-    async def _send(self, kind: str, conversation_id: str, groups: list[str]) -> None:
-        event = events.typing(
-            kind, conversation_id=conversation_id, sender=self.sender, recipients=groups
-        )
+    async def _send(self, build, conversation_id: str, groups: list[str]) -> None:
+        event = build(conversation_id=conversation_id, sender=self.sender, recipients=groups)
         await asend(event, exclude_channel=self.channel_name)
