@@ -7,17 +7,23 @@ PORT ?= 8000
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-password
 
-.PHONY: run test setup system-deps messages static lint format bench clean
+.PHONY: run test setup setup-dev messages check-messages static lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Runtime packages only: what `make run` (and a deployment) needs.
 $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# Debian packages: chromium for the browser tests, gettext to compile the translations.
-system-deps:
+# Tests, benchmarks and tooling on top.
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Debian's chromium for the browser tests, and gettext to compile the translations.
+$(VENV)/.system-deps: | $(BIN)/python
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
@@ -26,13 +32,24 @@ system-deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	touch $@
 
-messages: $(VENV)/.installed system-deps
-	@if [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
+# Development settings for `make run`: debug pages and a random secret key, kept out of git.
+.env:
+	@printf 'DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (DJANGO_DEBUG=1 and a fresh DJANGO_SECRET_KEY) for development."
 
-setup: $(VENV)/.installed system-deps messages
+setup: $(VENV)/.installed
 
-run: setup
+setup-dev: $(VENV)/.installed-dev $(VENV)/.system-deps
+
+# The compiled catalogs (.mo) are committed, so a deployment needs no gettext; after
+# editing a .po file, `make messages` compiles it (tests/site/test_translations.py checks).
+messages: setup-dev
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+run: setup .env
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py create_agent $(DEMO_USER) --password $(DEMO_PASSWORD) --name "Demo Agent" --supervisor
 	@echo ""
@@ -43,17 +60,17 @@ run: setup
 	@echo ""
 	$(BIN)/daphne -b $(HOST) -p $(PORT) livechat.asgi:application
 
-test: setup
+test: setup-dev
 	node --test tests/js/
 	$(BIN)/pytest
 
-lint:
+lint: setup-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-format:
+format: setup-dev
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-bench: setup
+bench: setup-dev
 	$(BIN)/python bench/run.py
 
 clean:

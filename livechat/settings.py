@@ -15,11 +15,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-_INSECURE_DEV_KEY = "django-insecure-embedded-default-do-not-use-in-production"
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_INSECURE_DEV_KEY if DEBUG else "")
+# Developers' own settings: `make run` writes DJANGO_DEBUG=1 and a random secret key to
+# `.env` (git-ignored). Variables already in the environment win over the file.
+environ.Env.read_env(BASE_DIR / ".env")
+
+# Off unless asked for: a deployment that forgets the variable must not show debug pages.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0.")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set. Set it to 50 or more random characters, e.g. from "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` "
+        "(`make run` keeps one for development in .env)."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

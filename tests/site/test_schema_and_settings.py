@@ -40,8 +40,18 @@ def test_docs_page_is_served_without_external_assets(client):
     assert "cdn" not in html.lower()
 
 
+def _clean_environ() -> dict:
+    """This process's environment without what the test settings or CI set for the suite."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+        and not k.startswith("DJANGO_")
+    }
+
+
 def _manage(*args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    environ = _clean_environ()
     environ.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -73,6 +83,16 @@ def test_production_settings_refuse_to_start_without_a_secret():
     assert "DJANGO_SECRET_KEY" in r.stderr
 
 
+def test_debug_is_off_unless_asked_for_and_no_public_secret_exists(tmp_path):
+    show = "from django.conf import settings; print(settings.DEBUG)"
+    r = _manage("shell", "-c", show, DJANGO_SECRET_KEY="z" * 60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "False"
+    # Debug mode does not bring back a built-in (and so public) secret key either.
+    r = _manage("check", DJANGO_DEBUG="1", DJANGO_SECRET_KEY="")
+    assert r.returncode != 0 and "DJANGO_SECRET_KEY is not set" in r.stderr
+
+
 def test_cookies_are_hardened():
     from django.conf import settings
 
@@ -90,7 +110,7 @@ def test_production_settings_serve_pages_and_static_files_without_collectstatic(
         'css = re.search(r\'href="(/static/[^"]+\\.css)"\', r.content.decode()).group(1)\n'
         "print(r.status_code, c.get(css).status_code)\n"
     )
-    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    environ = _clean_environ()
     environ.update(
         DJANGO_SETTINGS_MODULE="livechat.settings",
         DJANGO_DEBUG="0",

@@ -1,0 +1,13 @@
+"""The test suite's settings: the real settings module, with what tests need set explicitly.
+
+Tests run with DEBUG off (as in production) over plain HTTP on loopback; live servers get
+their own environment (tests/support/livestack.py).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-never-used-outside-the-test-suite")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_HTTPS", "0")
+
+from livechat.settings import *  # noqa: E402, F403
