@@ -6,8 +6,8 @@ their own environment (tests/support/livestack.py).
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-never-used-outside-the-test-suite")
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-never-used-outside-tests")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_HTTPS", "0")
 
-from livechat.settings import *  # noqa: E402, F403
+from livechat.settings import *  # noqa: F403
