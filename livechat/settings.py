@@ -262,8 +262,12 @@ LIVECHAT = {
     "FLOOD_FACTOR": 3.0,
     "PRESENCE_TTL": env.int("LIVECHAT_PRESENCE_TTL", default=30),
     "HEARTBEAT_INTERVAL": env.float("LIVECHAT_HEARTBEAT_INTERVAL", default=10.0),
-    # `sync` returns at most this many messages per ack (has_more tells the client to go on).
-    "SYNC_MAX_MESSAGES": 1000,
+    # A `sync` ack carries at most this many messages, and any history answer (REST too) at
+    # most this many bytes of JSON (PROTOCOL section 5); `has_more` tells the client to go on.
+    "SYNC_MAX_MESSAGES": 200,
+    "PAGE_MAX_BYTES": 512 * 1024,
+    # Each this many bytes of an answer cost the socket one more frame of its rate limit.
+    "REPLY_BYTES_PER_FRAME": 32 * 1024,
 }
 
 # --- Security ------------------------------------------------------------------------------

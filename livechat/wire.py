@@ -1,5 +1,6 @@
 """Formats every wire object shares (PROTOCOL: "times are ISO 8601 UTC strings")."""
 
+import json
 from datetime import datetime
 
 from django.utils import timezone
@@ -11,3 +12,13 @@ def iso_datetime(value: datetime | None) -> str | None:
         return None
     text = value.astimezone(timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def encode_json(value) -> str:
+    """Compact JSON as every answer is sent (DRF's renderer and the WebSocket agree)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def encoded_length(value) -> int:
+    """Bytes `value` takes on the wire."""
+    return len(encode_json(value).encode("utf-8"))

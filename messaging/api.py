@@ -31,7 +31,7 @@ def message_page_response(request, conversation) -> Response:
     page = message_page(conversation=conversation, **parse_page_params(request.query_params))
     return Response(
         {
-            "results": [message.to_wire() for message in page.results],
+            "results": page.messages,
             "has_more": page.has_more,
             "version": page.version,
         }

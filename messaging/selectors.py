@@ -1,18 +1,28 @@
-"""Reads of message history: pages by seq and catch-up by version."""
+"""Reads of message history: pages by seq and catch-up by version (REST and `sync`).
+
+Every answer is bounded (PROTOCOL section 5): at most `limit` (≤ 200) messages and at most
+`PAGE_MAX_BYTES` of encoded JSON. A page cut short says `has_more`; a `since_version` page
+then carries the version of its last message, so asking again from it continues.
+"""
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from conversations.models import Conversation
 from livechat.errors import ValidationFailed
+from livechat.wire import encoded_length
 from messaging.models import Message
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# The answer's envelope (`has_more`, `version`, an ack's `request_id`) needs a little room.
+ENVELOPE_BYTES = 1024
 
 
 @dataclass
 class MessagePage:
-    results: list[Message]
+    messages: list[dict]  # wire Message objects, in seq order
     has_more: bool
     version: int
 
@@ -25,8 +35,7 @@ def _int_param(name: str, value, *, minimum: int = 0) -> int | None:
     except (TypeError, ValueError):
         number = None
     if number is None or isinstance(value, bool) or number < minimum:
-        msg = f"Must be an integer >= {minimum}."
-        raise ValidationFailed(f"{name}: {msg}", errors={name: [msg]})
+        raise ValidationFailed.field(name, f"Must be an integer >= {minimum}.")
     return number
 
 
@@ -40,6 +49,21 @@ def parse_page_params(params) -> dict:
     }
 
 
+def _within_budget(rows: list[Message], limit: int) -> tuple[list[dict], bool]:
+    """`rows` (limit + 1 asked for) serialized, in their order, as many as fit in `limit`
+    messages and the byte budget; always at least one, so a client never stalls."""
+    budget = int(settings.LIVECHAT["PAGE_MAX_BYTES"]) - ENVELOPE_BYTES
+    messages: list[dict] = []
+    used = 0
+    for row in rows[:limit]:
+        wire = row.to_wire()
+        used += encoded_length(wire) + 1  # and its comma
+        if messages and used > budget:
+            return messages, True
+        messages.append(wire)
+    return messages, len(rows) > limit
+
+
 def message_page(
     *,
     conversation: Conversation,
@@ -50,14 +74,15 @@ def message_page(
 ) -> MessagePage:
     """A page of `conversation`'s messages, always returned in `seq` order.
 
-    - `since_version=V`: messages whose version > V, oldest change first; when cut by
-      `limit`, `version` is the last change returned, so asking again from it continues.
-    - `before_seq=N`: the `limit` messages just before N (scrolling up).
-    - `after_seq=N`: the `limit` messages just after N.
-    - none: the latest `limit` messages.
-    The filters combine. `version` is the conversation's as loaded before the messages
-    are read, so a change racing with this read is returned again next time, never skipped.
+    - `since_version=V`: messages whose version > V, oldest change first; when cut,
+      `version` is the last change returned, so asking again from it continues.
+    - `before_seq=N`: the messages just before N (scrolling up).
+    - `after_seq=N`: the messages just after N.
+    - none: the latest messages.
+    The filters combine. `version` is otherwise the conversation's, as loaded before the
+    messages are read, so a change racing with this read is returned again, never skipped.
     """
+    limit = min(limit, MAX_LIMIT)
     version = conversation.version
     qs = Message.objects.filter(conversation_id=conversation.pk).select_related(
         "sender_agent", "sender_visitor"
@@ -69,20 +94,19 @@ def message_page(
 
     if since_version is not None:
         rows = list(qs.filter(version__gt=since_version).order_by("version")[: limit + 1])
-        has_more = len(rows) > limit
-        rows = rows[:limit]
+        messages, has_more = _within_budget(rows, limit)
         if has_more:
-            version = rows[-1].version
-        rows.sort(key=lambda m: m.seq)
-        return MessagePage(rows, has_more, version)
+            version = messages[-1]["version"]
+        messages.sort(key=lambda m: m["seq"])
+        return MessagePage(messages, has_more, version)
 
     if after_seq is not None:
         rows = list(qs.order_by("seq")[: limit + 1])
-        has_more = len(rows) > limit
-        return MessagePage(rows[:limit], has_more, version)
+        messages, has_more = _within_budget(rows, limit)
+        return MessagePage(messages, has_more, version)
 
+    # The latest messages (before `before_seq`): newest first, so a cut drops the oldest.
     rows = list(qs.order_by("-seq")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    rows.reverse()
-    return MessagePage(rows, has_more, version)
+    messages, has_more = _within_budget(rows, limit)
+    messages.reverse()
+    return MessagePage(messages, has_more, version)

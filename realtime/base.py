@@ -16,8 +16,8 @@ from django.conf import settings
 
 from conversations.actors import Actor
 from livechat.errors import LivechatError
+from livechat.wire import encode_json
 from realtime import frames, groups, presence
-from realtime.broadcast import encode_frame
 from realtime.close_codes import CloseCode
 from realtime.fanout import local_group
 from realtime.handlers import CLIENT_FRAMES, Reply
@@ -144,7 +144,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, frame: dict) -> None:
         if not self.closed:
-            await self.send(text_data=encode_frame(frame))
+            await self.send(text_data=encode_json(frame))
 
     async def forward(self, text: str) -> None:
         """A frame of a process-local group (`realtime.fanout`), already encoded."""
@@ -227,8 +227,17 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             if rid is not None:
                 reply["request_id"] = rid
             await self.send_frame(reply)
-        elif rid is not None:
-            await self.send_frame(frames.ack(rid, result))
+        elif rid is not None and not self.closed:
+            text = encode_json(frames.ack(rid, result))
+            self.charge_for(text)
+            await self.send(text_data=text)
+
+    def charge_for(self, text: str) -> None:
+        """A big answer (a `sync` of long messages) costs what it costs to build and send:
+        it counts as several frames against the rate limit."""
+        unit = int(limit("REPLY_BYTES_PER_FRAME"))
+        if len(text) * 4 >= unit:  # at most 4 bytes a character: only then count bytes
+            self.limiter.charge(len(text.encode()) // unit)
 
     async def dispatch_frame(self, kind: str, frame: dict):
         spec = CLIENT_FRAMES.get(kind)

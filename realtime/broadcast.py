@@ -8,7 +8,6 @@ channel layer only the fast path: a persisted change's event is queued with
 (a full channel, Redis down) is repaired by the client's `sync`.
 """
 
-import json
 import logging
 from dataclasses import dataclass
 
@@ -16,6 +15,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import Signal
+
+from livechat.wire import encode_json
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +39,10 @@ class Close:
 Event = tuple[list[str], "dict | Close"]
 
 
-def encode_frame(frame: dict) -> str:
-    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
-
-
 def layer_message(payload: "dict | Close", *, exclude_channel: str | None = None) -> dict:
     if isinstance(payload, Close):
         return {"type": CLOSE_EVENT, "code": payload.code}
-    return {"type": FRAME_EVENT, "text": encode_frame(payload), "exclude": exclude_channel}
+    return {"type": FRAME_EVENT, "text": encode_json(payload), "exclude": exclude_channel}
 
 
 async def asend(event: Event, *, exclude_channel: str | None = None) -> None:

@@ -16,10 +16,18 @@ class TokenBucket:
         self.tokens = burst
         self.updated = clock()
 
-    def take(self) -> bool:
+    def spend(self, tokens: float) -> None:
+        """Take `tokens` now, even into debt: later frames wait until it is paid back."""
+        self._refill()
+        self.tokens -= tokens
+
+    def _refill(self) -> None:
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
+
+    def take(self) -> bool:
+        self._refill()
         if self.tokens >= 1:
             self.tokens -= 1
             return True
@@ -48,6 +56,11 @@ class FrameLimiter:
         self.threshold = flood_factor * burst
         self.dropped = 0.0
         self.dropped_at = clock()
+
+    def charge(self, frames: int) -> None:
+        """Count an expensive frame as `frames` more."""
+        if frames > 0:
+            self.bucket.spend(frames)
 
     def check(self) -> str:
         now = self.clock()

@@ -15,7 +15,7 @@ from conversations.selectors import conversation_queryset, visitor_conversation
 from conversations.wire import serialize_conversation, serialize_visitor
 from livechat.errors import NotFound
 from messaging import services as message_services
-from messaging.selectors import MAX_LIMIT, message_page
+from messaging.selectors import message_page
 
 
 def visitor_session(visitor: Visitor) -> tuple[dict, dict | None]:
@@ -73,29 +73,16 @@ def conversation_mark_read(*, actor: Actor, conversation_id, seq: int) -> dict:
 
 
 def message_page_since(*, actor: Actor, conversation_id, since_version: int) -> dict:
-    """`sync`: every message changed after `since_version`, like REST `since_version`.
-
-    Stops after SYNC_MAX_MESSAGES with `has_more: true`; `version` is then the last change
-    returned, so the client continues from it.
-    """
+    """`sync`: what REST `since_version` gives, bounded the same way (`has_more`)."""
     try:
         conversation = access_conversation(actor=actor, conversation_id=conversation_id)
     except NotFound:
         if actor.is_visitor:  # before the first message: nothing to catch up on
             return {"messages": [], "version": 0, "has_more": False}
         raise
-    cap = int(settings.LIVECHAT["SYNC_MAX_MESSAGES"])
-    messages: list[dict] = []
-    version = since_version
-    while True:
-        page = message_page(
-            conversation=conversation,
-            since_version=version,
-            limit=min(MAX_LIMIT, cap - len(messages)),
-        )
-        messages += [m.to_wire() for m in page.results]
-        version = page.version
-        if not page.has_more or len(messages) >= cap:
-            break
-    messages.sort(key=lambda m: m["seq"])
-    return {"messages": messages, "version": version, "has_more": page.has_more}
+    page = message_page(
+        conversation=conversation,
+        since_version=since_version,
+        limit=int(settings.LIVECHAT["SYNC_MAX_MESSAGES"]),
+    )
+    return {"messages": page.messages, "version": page.version, "has_more": page.has_more}

@@ -502,13 +502,27 @@ export class LivechatSocket {
   #sync(conversationId) {
     const running = this.#syncing.get(conversationId);
     if (running) return running;
-    const payload = { since_version: this.#versions.get(conversationId) ?? 0 };
-    if (this.#o.role === 'agent') payload.conversation_id = conversationId;
-    const p = this.#request('sync', payload, conversationId)
+    const p = this.#syncAll(conversationId)
       .catch((err) => TRANSIENT.has(err.code) || this.#log('sync failed', err))
       .finally(() => this.#syncing.get(conversationId) === p && this.#syncing.delete(conversationId));
     this.#syncing.set(conversationId, p);
     return p;
+  }
+
+  /**
+   * Sync answers are bounded (at most 200 messages and 512 KiB); one cut short says
+   * `has_more` and carries the version of its last message, so ask again from there.
+   */
+  async #syncAll(conversationId) {
+    for (;;) {
+      const since = this.#versions.get(conversationId) ?? 0;
+      const payload = { since_version: since };
+      if (this.#o.role === 'agent') payload.conversation_id = conversationId;
+      const frame = await this.#request('sync', payload, conversationId);
+      const reached = this.#versions.get(conversationId) ?? 0;
+      // A server that says has_more without moving forward would loop for ever.
+      if (!frame?.has_more || reached <= since) return frame;
+    }
   }
 
   /** The single path every Message takes, whether broadcast, acked or synced. */

@@ -460,6 +460,40 @@ test('a version gap in live broadcasts (a dropped broadcast) triggers a sync fro
   assert.equal(h.socket.version('c1'), 8);
 });
 
+test('a sync answer cut short (has_more) is followed by the next one from its version, until done', async () => {
+  const h = setup();
+  h.socket.track('c1', 5);
+  h.socket.connect();
+  await handshake(h);
+  h.ws().receive({ type: 'new_message', message: msg('m9', 9) }); // a gap: 6..8 missing
+  await flush();
+  const first = h.ws().lastSent('sync');
+  assert.equal(first.since_version, 5);
+  h.ws().receive({ type: 'ack', request_id: first.request_id, version: 7, has_more: true, messages: [msg('m6', 6), msg('m7', 7)] });
+  await flush();
+  const second = h.ws().lastSent('sync');
+  assert.notEqual(second.request_id, first.request_id, 'asked again');
+  assert.equal(second.since_version, 7, 'from the version of the cut answer');
+  h.ws().receive({ type: 'ack', request_id: second.request_id, version: 9, has_more: false, messages: [msg('m8', 8), msg('m9', 9)] });
+  await flush();
+  assert.deepEqual(h.messages.map(([id]) => id), ['m9', 'm6', 'm7', 'm8']);
+  assert.equal(h.socket.version('c1'), 9);
+  assert.equal(h.ws().sent.filter((f) => f.type === 'sync').length, 2, 'and stops when done');
+});
+
+test('a sync answer that says has_more without moving forward does not loop', async () => {
+  const h = setup();
+  h.socket.track('c1', 5);
+  h.socket.connect();
+  await handshake(h);
+  h.ws().receive({ type: 'new_message', message: msg('m9', 9) });
+  await flush();
+  const first = h.ws().lastSent('sync');
+  h.ws().receive({ type: 'ack', request_id: first.request_id, version: 5, has_more: true, messages: [] });
+  await flush();
+  assert.equal(h.ws().sent.filter((f) => f.type === 'sync').length, 1);
+});
+
 test('visitor: auth is the first frame, then hello tracks its conversation and resyncs without conversation_id', async () => {
   const h = setup({ url: 'ws://test/ws/visitor/', role: 'visitor', getToken: async () => 'tok-1' });
   h.socket.sendMessage({ body: 'typed before connecting' });
