@@ -8,10 +8,13 @@ channel layer only the fast path: a persisted change's event is queued with
 (a full channel, Redis down) is repaired by the client's `sync`.
 """
 
+import asyncio
+import concurrent.futures
 import logging
+import os
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import Signal
@@ -59,8 +62,45 @@ async def asend(event: Event, *, exclude_channel: str | None = None) -> None:
     event_sent.send(sender=None, recipients=recipients, payload=payload)
 
 
+# How long a worker thread waits for its broadcast to leave before giving up on it.
+SEND_TIMEOUT = 5.0
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's event loop when this thread is one of its `sync_to_async` workers
+    (found the way asgiref's `async_to_sync` finds it), else None."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return getattr(local, "main_event_loop", None)
+
+
 def send_now(event: Event) -> None:
-    async_to_sync(asend)(event)
+    """Deliver from synchronous code: a service's on-commit hook, a command, the admin.
+
+    In a server worker thread the send runs on the server's loop, and the thread waits for
+    it (so one conversation's broadcasts leave in order), but never longer than
+    SEND_TIMEOUT and never for a loop that has stopped: `async_to_sync` would wait for
+    ever there, and a worker stuck at shutdown kept daphne from exiting. A broadcast
+    given up is a committed change that clients recover with `sync`.
+    """
+    loop = _server_loop()
+    if loop is None:
+        async_to_sync(asend)(event)  # a command or a test: an event loop of our own
+        return
+    if not loop.is_running():
+        logger.warning("not broadcasting to %s: the server is stopping", event[0])
+        return
+    try:
+        future = asyncio.run_coroutine_threadsafe(asend(event), loop)
+    except RuntimeError:  # the loop closed meanwhile
+        logger.warning("not broadcasting to %s: the server has stopped", event[0])
+        return
+    try:
+        future.result(timeout=SEND_TIMEOUT)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        logger.warning("broadcast to %s did not leave within %s s", event[0], SEND_TIMEOUT)
 
 
 def send_on_commit(event: Event) -> None:
