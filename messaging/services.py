@@ -10,7 +10,7 @@ from conversations.actors import Actor
 from conversations.models import Conversation, ConversationStatus, Visitor
 from conversations.selectors import visitor_conversation
 from livechat.errors import Conflict, NotFound, ValidationFailed
-from messaging import events
+from messaging import events, signals
 from messaging.models import MAX_BODY_LENGTH, MAX_CLIENT_ID_LENGTH, EditKind, Message, MessageEdit
 from realtime.broadcast import send_on_commit
 
@@ -146,6 +146,9 @@ def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, 
         send_on_commit(events.new_message(message))
         if reopened:
             send_on_commit(conversation_events.conversation_updated(conversation))
+        transaction.on_commit(
+            lambda: signals.message_sent.send(sender=Message, message=message), robust=True
+        )
         return message, True
 
 
