@@ -7,8 +7,8 @@ shared PostgreSQL and Redis of the machine are never stopped.
 
 from pathlib import Path
 
-from tests.livefixtures import live_static, mark_live  # noqa: F401
-from tests.livestack import live_config, make_livestack  # noqa: F401
+from tests.support.live_fixtures import live_static, mark_live  # noqa: F401
+from tests.support.livestack import live_config, make_livestack  # noqa: F401
 
 
 def pytest_collection_modifyitems(items):

@@ -9,8 +9,8 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import agent_socket, http, new_message, session_cookie, visitor_socket
+from tests.support.factories import AgentFactory, VisitorFactory
+from tests.support.livews import agent_socket, http, new_message, session_cookie, visitor_socket
 
 QUIET_SECONDS = 11  # more than two of channels-redis's 5 s blocking receives
 

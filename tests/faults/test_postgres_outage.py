@@ -18,9 +18,9 @@ from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
 from messaging.models import Message
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import Closed, agent_socket, http, session_cookie, visitor_socket
-from tests.tcpproxy import TcpProxy
+from tests.support.factories import AgentFactory, VisitorFactory
+from tests.support.livews import Closed, agent_socket, http, session_cookie, visitor_socket
+from tests.support.tcpproxy import TcpProxy
 
 PROMPT = 7.0  # every answer during the outage, however negative, comes within this
 OUTAGE = 8.0  # long enough for psycopg_pool's reconnect backoff to reach 4 s

@@ -12,10 +12,10 @@ import time
 from channels.db import database_sync_to_async
 
 from messaging.models import Message
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import agent_socket, new_message, session_cookie, visitor_socket
+from tests.support.factories import AgentFactory, VisitorFactory
+from tests.support.livews import agent_socket, new_message, session_cookie, visitor_socket
 
-PRESENCE_TTL = 2.0  # LIVE_TEST_ENV in tests/livestack.py
+PRESENCE_TTL = 2.0  # LIVE_TEST_ENV in tests/support/livestack.py
 HEARTBEAT = 0.5
 
 

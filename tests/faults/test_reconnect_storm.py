@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from conversations.models import Conversation, Visitor
 from messaging.models import Message, SenderType
-from tests.factories import AgentFactory
-from tests.livews import http, visitor_socket
+from tests.support.factories import AgentFactory
+from tests.support.livews import http, visitor_socket
 
 CLIENTS = 300
 RECOVERY_SECONDS = 10.0

@@ -16,9 +16,16 @@ from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
 from messaging.models import Message
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import Closed, agent_socket, http, new_message, session_cookie, visitor_socket
-from tests.redisproc import RedisProcess, redis_available
+from tests.support.factories import AgentFactory, VisitorFactory
+from tests.support.livews import (
+    Closed,
+    agent_socket,
+    http,
+    new_message,
+    session_cookie,
+    visitor_socket,
+)
+from tests.support.redisproc import RedisProcess, redis_available
 
 pytestmark = pytest.mark.skipif(not redis_available(), reason="needs redis-server")
 

@@ -17,8 +17,8 @@ import time
 
 from channels.db import database_sync_to_async
 
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import agent_socket, http, new_message, session_cookie, visitor_socket
+from tests.support.factories import AgentFactory, VisitorFactory
+from tests.support.livews import agent_socket, http, new_message, session_cookie, visitor_socket
 
 MESSAGES = 200
 BODY = "x" * 4800  # ~5 KB per frame

@@ -16,11 +16,11 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async
 
-from tests.factories import PASSWORD, AgentFactory
-from tests.livews import open_socket
-from tests.livews import session_cookie as live_session_cookie
-from tests.realtime.helpers import TIMEOUT, communicator, session_cookie
 from tests.security.conftest import WIDGET_ORIGIN, secure_http
+from tests.support.asgi_sockets import TIMEOUT, communicator, session_cookie
+from tests.support.factories import PASSWORD, AgentFactory
+from tests.support.livews import open_socket
+from tests.support.livews import session_cookie as live_session_cookie
 
 # Origins a browser could send from somewhere else, or that only look like ours.
 HOSTILE = [

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 
 from conversations.models import Visitor
 from conversations.services import visitor_authenticate, visitor_create, visitor_revoke_token
-from tests.conftest import visitor_client
-from tests.livews import Closed, open_socket, visitor_socket
-from tests.realtime.helpers import TIMEOUT, communicator
-from tests.realtime.helpers import visitor_socket as rt_visitor_socket
 from tests.security.conftest import secure_http
+from tests.support.asgi_sockets import TIMEOUT, communicator
+from tests.support.asgi_sockets import visitor_socket as rt_visitor_socket
+from tests.support.auth import visitor_client
+from tests.support.livews import Closed, open_socket, visitor_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 URLSAFE = re.compile(r"^[A-Za-z0-9_-]+$")

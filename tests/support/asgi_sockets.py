@@ -1,4 +1,6 @@
-"""Sockets for tests: `WebsocketCommunicator` against the full ASGI application."""
+"""In-process sockets: channels' `WebsocketCommunicator` against the full ASGI application
+(routing, origin checks, sessions) with no server and no real socket. Real sockets against
+real daphne processes: tests/support/livews.py."""
 
 import itertools
 import json
@@ -9,8 +11,8 @@ from django.conf import settings
 from django.test import Client
 
 from livechat.asgi import application
-from tests.conftest import ORIGIN
 
+ORIGIN = "http://127.0.0.1"
 TIMEOUT = 5
 _request_ids = itertools.count(1)
 

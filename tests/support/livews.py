@@ -1,4 +1,4 @@
-"""Clients for live servers (tests/livestack.py): real sockets through the `websockets` library.
+"""Clients for live servers (tests/support/livestack.py): real sockets (`websockets`).
 
 A `LiveSocket` reads in the background and timestamps every frame, so tests can measure
 delivery and wait for broadcasts while they send. Each client frame with a `request_id`

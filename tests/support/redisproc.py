@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.livestack import HOST, free_port
+from tests.support.livestack import HOST, free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

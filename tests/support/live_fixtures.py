@@ -1,14 +1,14 @@
 """Fixtures for test packages that start their own live servers (faults, security).
 
 `live_static` here runs collectstatic once per pytest process, however many packages
-import it (tests/livestack.py's own runs once per package that imports it).
+import it (tests/support/livestack.py's own runs once per package that imports it).
 """
 
 from pathlib import Path
 
 import pytest
 
-from tests.livestack import base_env, collect_static
+from tests.support.livestack import base_env, collect_static
 
 _collected: list[bool] = []
 

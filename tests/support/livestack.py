@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 DAPHNE = BASE_DIR / ".venv" / "bin" / "daphne"
 PYTHON = BASE_DIR / ".venv" / "bin" / "python"
 HOST = "127.0.0.1"
@@ -265,7 +265,7 @@ class LiveStack:
 
 
 # --- pytest fixtures ------------------------------------------------------------------------
-# Import them into a conftest (`from tests.livestack import livestack, make_livestack`, plus
+# Import them into a conftest (`from tests.support.livestack import livestack, make_livestack`, plus
 # the session fixtures they use) to get real servers in a test directory.
 try:
     import pytest
