@@ -13,9 +13,9 @@ import uuid
 import pytest
 from django.conf import settings as django_settings
 
+from realtime.client import http
 from tests.support.live_fixtures import live_static  # noqa: F401
 from tests.support.livestack import LiveStack, live_config  # noqa: F401
-from tests.support.livews import http
 from tests.support.redis_keys import delete_keys_with_prefix
 
 WIDGET_ORIGIN = "https://shop.example"
