@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.livestack import LIVE_TEST_ENV, LiveStack, free_port, live_config, live_static  # noqa: F401
+from tests.support.live_fixtures import LIVE_TEST_ENV, live_config, live_static  # noqa: F401
+from tests.support.livestack import LiveStack, free_port
 
 CHROMIUM = os.environ.get("LIVECHAT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
