@@ -195,7 +195,7 @@ async def scenario(
         await asyncio.sleep(args.duration)
         out["idle_cpu_pct"] = meter.end()
         out["server_rss_kib_after_idle"] = rss(server_pids)
-        out["sockets_closed_while_idle"] = run.closed_sockets
+        out["sockets_closed_while_idle"] = load.closed(agents + visitors)
         # Still alive: one message from a visitor reaches every agent.
         if visitors:
             await load.warmup(run, visitors[:1], timeout=30)
