@@ -13,21 +13,21 @@ agent-send -> visitor-receive latency.
 Every socket checks what it receives against what was acknowledged: a message expected
 and never seen is lost, one seen twice is duplicated, and one whose `seq` is below the
 highest already seen in its conversation (on that socket) is reordered.
+
+The sockets are `realtime.client.LiveSocket`s that keep nothing (`record=False`): each
+hands every frame with its receive time to its `Client.on_frame`, which does only the
+bookkeeping above.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import math
 import time
 import uuid
 
-from websockets.asyncio.client import connect
+from realtime.client import LiveSocket
 
-loads = json.loads
-dumps = json.dumps
 now = time.monotonic
 
 
@@ -74,7 +74,6 @@ class Run:
         self.errors: dict[str, int] = {}
         self.measuring = False
         self.conversation_of: dict[int, str] = {}  # visitor index -> conversation id
-        self.closed_sockets = 0
         # In every client_id: the server deduplicates by client_id, so a second run on the
         # same sockets must not repeat the first one's ids.
         self.tag = uuid.uuid4().hex[:6]
@@ -84,64 +83,43 @@ class Run:
 
 
 class Client:
-    """One socket: reads every frame, checks order and duplicates, records latencies."""
+    """One socket: checks order and duplicates of what it receives, records latencies."""
 
     def __init__(self, run: Run, role: str, index: int):
         self.run = run
         self.role = role
         self.index = index
-        self.ws = None
+        self.sock: LiveSocket | None = None
         self.seen: set[str] = set()
         self.last_seq: dict[str, int] = {}
         self.pending: dict[str, str] = {}  # request_id -> client_id
-        self.hello = asyncio.get_running_loop().create_future()
-        self.reader: asyncio.Task | None = None
-        self.received_frames = 0
 
-    async def open(
-        self, url: str, origin: str, *, cookie: str | None = None, token: str | None = None
-    ):
-        headers = {"Cookie": cookie} if cookie else None
-        self.ws = await connect(
-            url,
-            origin=origin,
-            additional_headers=headers,
-            proxy=None,
-            open_timeout=60,
-            compression=None,  # daphne does not negotiate permessage-deflate either
-            max_queue=None,
-            ping_interval=None,
-        )
-        self.reader = asyncio.create_task(self._read())
-        if token is not None:
-            await self.ws.send(dumps({"type": "auth", "token": token}))
-        await asyncio.wait_for(self.hello, 60)
+    async def open(self, base_url: str, *, cookie: str | None = None, token: str | None = None):
+        options = {
+            "on_frame": self.on_frame,
+            "record": False,
+            "timeout": 60,
+            "open_timeout": 60,
+            "max_queue": None,
+            "ping_interval": None,
+        }
+        if token is None:
+            self.sock = await LiveSocket.agent(base_url, cookie, **options)
+        else:
+            self.sock = await LiveSocket.visitor(base_url, token, **options)
 
-    async def _read(self) -> None:
-        run = self.run
-        try:
-            async for raw in self.ws:
-                t = now()
-                self.received_frames += 1
-                frame = loads(raw)
-                kind = frame.get("type")
-                if kind == "new_message":
-                    self._on_message(frame["message"], t)
-                elif kind == "ack":
-                    self._on_ack(frame, t)
-                elif kind == "error":
-                    run.error(frame.get("code", "?"))
-                    cid = self.pending.pop(frame.get("request_id"), None)
-                    if cid in run.sent:
-                        run.sent[cid].failed = True
-                elif kind == "hello" and not self.hello.done():
-                    self.hello.set_result(frame)
-        except Exception:
-            pass
-        finally:
-            run.closed_sockets += 1
-            if not self.hello.done():
-                self.hello.set_exception(ConnectionError(f"{self.role} socket closed"))
+    def on_frame(self, t: float, frame: dict) -> None:
+        kind = frame.get("type")
+        if kind == "new_message":
+            self._on_message(frame["message"], t)
+        elif kind == "ack":
+            self._on_ack(frame, t)
+        elif kind == "error":
+            run = self.run
+            run.error(frame.get("code", "?"))
+            cid = self.pending.pop(frame.get("request_id"), None)
+            if cid in run.sent:
+                run.sent[cid].failed = True
 
     def _on_ack(self, frame: dict, t: float) -> None:
         cid = self.pending.pop(frame.get("request_id"), None)
@@ -197,19 +175,19 @@ class Client:
         if kind != "warmup":
             run.send_lag.append(now() - t_sched)
         try:
-            await self.ws.send(dumps(frame))
+            await self.sock.send(frame)
         except Exception:
             run.sent[client_id].failed = True
             run.error("send_failed")
 
     async def close(self) -> None:
-        if self.ws is not None:
-            with contextlib.suppress(Exception):
-                await self.ws.close()
-        if self.reader is not None:
-            self.reader.cancel()
-            with contextlib.suppress(BaseException):
-                await self.reader
+        if self.sock is not None:
+            await self.sock.close()
+
+
+def closed(clients: list[Client]) -> int:
+    """How many of these sockets have closed (by either side, or lost)."""
+    return sum(1 for c in clients if not c.sock.open)
 
 
 async def _gather_bounded(coros, limit: int) -> list:
@@ -226,24 +204,18 @@ async def connect_all(
     run: Run, *, servers: list[str], tokens: list[str], cookies: list[str], concurrency: int = 50
 ) -> tuple[list[Client], list[Client]]:
     """Agents first (round-robin over the servers), then visitors (same)."""
-
-    def ws(base: str, path: str) -> str:
-        return base.replace("http://", "ws://") + path
-
     agents = [Client(run, "agent", j) for j in range(len(cookies))]
     visitors = [Client(run, "visitor", i) for i in range(len(tokens))]
     await _gather_bounded(
         (
-            a.open(ws(servers[j % len(servers)], "/ws/agent/"), servers[j % len(servers)], cookie=c)
+            a.open(servers[j % len(servers)], cookie=c)
             for j, (a, c) in enumerate(zip(agents, cookies, strict=True))
         ),
         concurrency,
     )
     await _gather_bounded(
         (
-            v.open(
-                ws(servers[i % len(servers)], "/ws/visitor/"), servers[i % len(servers)], token=t
-            )
+            v.open(servers[i % len(servers)], token=t)
             for i, (v, t) in enumerate(zip(visitors, tokens, strict=True))
         ),
         concurrency,
@@ -313,6 +285,7 @@ async def drive(
 ) -> dict:
     """Send for `duration` seconds, wait for every expected delivery (up to `drain`)."""
     V, A = len(visitors), len(agents)
+    closed_before = closed(agents + visitors)
     run.measuring = True
     t0 = now() + 0.5
     if on_start:
@@ -349,10 +322,10 @@ async def drive(
         on_end()
     run.measuring = False
     wall = sending_done - t0
-    return summarize(run, measured, wall)
+    return summarize(run, measured, wall, closed(agents + visitors) - closed_before)
 
 
-def summarize(run: Run, measured: list[Sent], wall: float) -> dict:
+def summarize(run: Run, measured: list[Sent], wall: float, sockets_closed: int) -> dict:
     acked = [s for s in measured if s.acked]
     lost = sum(max(0, s.expected - s.received) for s in acked)
     unacked = sum(1 for s in measured if not s.acked)
@@ -369,7 +342,7 @@ def summarize(run: Run, measured: list[Sent], wall: float) -> dict:
         "duplicated": run.duplicated,
         "reordered": run.reordered,
         "errors": dict(run.errors),
-        "sockets_closed": run.closed_sockets,
+        "sockets_closed": sockets_closed,
         "latency_ms": {
             "visitor_to_agent": percentiles(run.v2a),
             "agent_to_visitor": percentiles(run.a2v),

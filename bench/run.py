@@ -28,10 +28,24 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+# The protocol client (realtime/client.py) and the server launcher (tests/support/) are the
+# ones the tests use: import them from the repository.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import deploy
 import floors
 import load
 import procstat
+
+from tests.support.livestack import (
+    BASE_DIR,
+    BIN,
+    LiveServer,
+    free_port,
+    stop_process,
+    wait_port,
+)
+from tests.support.redisproc import RedisProcess
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -138,7 +152,7 @@ class PgSampler(threading.Thread):
 def start_profiler(path: str, pid: int, duration: float) -> subprocess.Popen:
     """py-spy on the first daphne for the measured window only (not the set-up)."""
     return subprocess.Popen(
-        [str(deploy.BIN / "py-spy"), "record", "-o", path, "-p", str(pid), "--rate", "250",
+        [str(BIN / "py-spy"), "record", "-o", path, "-p", str(pid), "--rate", "250",
          "--nonblocking", "--gil", "-d", str(int(duration)), "--format",
          "speedscope" if path.endswith(".json") else "flamegraph"],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
@@ -181,7 +195,7 @@ async def scenario(
         await asyncio.sleep(args.duration)
         out["idle_cpu_pct"] = meter.end()
         out["server_rss_kib_after_idle"] = rss(server_pids)
-        out["sockets_closed_while_idle"] = run.closed_sockets
+        out["sockets_closed_while_idle"] = load.closed(agents + visitors)
         # Still alive: one message from a visitor reaches every agent.
         if visitors:
             await load.warmup(run, visitors[:1], timeout=30)
@@ -254,7 +268,7 @@ def _print_step(r: dict) -> None:
     )
 
 
-def run_livechat(args, redis: deploy.RedisServer, db: deploy.Database) -> dict:
+def run_livechat(args, redis: RedisProcess, db: deploy.Database) -> dict:
     extra = dict(kv.split("=", 1) for kv in args.env)
     if args.layer:
         extra["CHANNEL_LAYER"] = args.layer
@@ -263,11 +277,11 @@ def run_livechat(args, redis: deploy.RedisServer, db: deploy.Database) -> dict:
     db.ensure(env)
     db.empty()
     names = deploy.ensure_agents(env, args.agents, db)
-    code = Path(args.code).resolve() if args.code else deploy.BASE_DIR
-    servers = [deploy.Daphne(env, i, code) for i in range(args.processes)]
+    code = Path(args.code).resolve() if args.code else BASE_DIR
+    servers = [LiveServer(env, name=f"daphne{i}", code_dir=code) for i in range(args.processes)]
     try:
         for s in servers:
-            s.start()
+            s.start(wait=60)
         urls = [s.url for s in servers]
         print(f"{len(servers)} daphne up: {urls}", flush=True)
         cookies = deploy.agent_cookies(urls[0], names, RESULTS / ".agent-sessions.json")
@@ -282,7 +296,7 @@ def run_livechat(args, redis: deploy.RedisServer, db: deploy.Database) -> dict:
         server_pids = [s.pid for s in servers]
         meter_pids = {
             "daphne": server_pids,
-            "redis": [redis.proc.pid],
+            "redis": [redis.process.pid],
             "postgres_backends": db.backend_pids(),
             "load_generator": [os.getpid()],
         }
@@ -296,17 +310,17 @@ def run_livechat(args, redis: deploy.RedisServer, db: deploy.Database) -> dict:
         return result
     finally:
         for s in servers:
-            s.stop()
+            s.close(keep_log_with_errors=True)
 
 
 def run_relay(args) -> dict:
-    port = deploy.free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("relay.py")), "--port", str(port)],
         start_new_session=True,
     )
     try:
-        deploy.wait_port(port)
+        wait_port(port)
         url = f"http://127.0.0.1:{port}"
         n = max(args.visitors, args.idle)
         tokens = [f"relay-visitor-{i}" for i in range(n)]
@@ -317,7 +331,7 @@ def run_relay(args) -> dict:
                      meter_pids=meter_pids, db=None)
         )  # fmt: skip
     finally:
-        deploy.stop_process(proc)
+        stop_process(proc)
 
 
 def ratio(a, b) -> str:
@@ -433,10 +447,10 @@ def main(argv=None) -> int:
             ["git", "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
-            cwd=deploy.BASE_DIR,
+            cwd=BASE_DIR,
         ).stdout.strip(),
     }
-    redis = deploy.RedisServer().start()
+    redis = RedisProcess().start()
     db = deploy.Database()
     try:
         result["livechat"] = run_livechat(args, redis, db)
@@ -446,7 +460,7 @@ def main(argv=None) -> int:
             print("floor: Redis publish->subscribe, PostgreSQL INSERT+COMMIT", flush=True)
             result["floor"] = floors.measure(redis.url, db.url)
     finally:
-        redis.stop()
+        redis.close()
     result["machine"]["loadavg_after"] = procstat.loadavg()
     result["seconds"] = round(time.monotonic() - started, 1)
     RESULTS.mkdir(exist_ok=True)
@@ -455,7 +469,7 @@ def main(argv=None) -> int:
     path.write_text(json.dumps(result, indent=2))
     print()
     print(table(result))
-    print(f"\n{path.relative_to(deploy.BASE_DIR)}  ({result['seconds']} s)")
+    print(f"\n{path.relative_to(BASE_DIR)}  ({result['seconds']} s)")
     return 0
 
 

@@ -8,9 +8,8 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from conversations.actors import Actor
-from tests.factories import AgentFactory, SupervisorFactory, UserFactory, VisitorFactory
-
-ORIGIN = "http://127.0.0.1"
+from tests.support.auth import token_client, visitor_client
+from tests.support.factories import AgentFactory, SupervisorFactory, UserFactory, VisitorFactory
 
 
 def pytest_sessionstart(session):
@@ -78,21 +77,6 @@ def visitor(db):
 @pytest.fixture
 def other_visitor(db):
     return VisitorFactory(name="Sari", email="sari@example.com")
-
-
-def token_client(user) -> APIClient:
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def visitor_client(visitor) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Visitor {visitor.token}")
-    return client
 
 
 @pytest.fixture

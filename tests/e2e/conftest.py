@@ -1,5 +1,5 @@
 """Browser tests: Playwright (Debian's /usr/bin/chromium) against a live daphne process on
-the test's PostgreSQL database and Redis (tests/livestack.py).
+the test's PostgreSQL database and Redis (tests/support/livestack.py).
 
 Skips cleanly when PostgreSQL / Redis are not configured (CI always configures them) or
 when Chromium or Playwright are missing. The browser, its pages and the server are shared
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.livestack import LIVE_TEST_ENV, LiveStack, free_port, live_config, live_static  # noqa: F401
+from tests.support.live_fixtures import LIVE_TEST_ENV, live_config, live_static  # noqa: F401
+from tests.support.livestack import LiveStack, free_port
 
 CHROMIUM = os.environ.get("LIVECHAT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS, login
-from tests.livestack import BASE_DIR, PYTHON
+from tests.support.livestack import BASE_DIR, PYTHON
 
 NOT_CONNECTED = re.compile(r"reconnecting|disconnected")
 RECONNECT_TIMEOUT = 45_000  # ms: the backoff is capped at 30 s, with jitter

@@ -7,8 +7,7 @@ shared PostgreSQL and Redis of the machine are never stopped.
 
 from pathlib import Path
 
-from tests.livefixtures import live_static, mark_live  # noqa: F401
-from tests.livestack import live_config, make_livestack  # noqa: F401
+from tests.support.live_fixtures import live_config, live_static, make_livestack, mark_live  # noqa: F401
 
 
 def pytest_collection_modifyitems(items):

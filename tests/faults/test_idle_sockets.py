@@ -9,8 +9,9 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import agent_socket, http, new_message, session_cookie, visitor_socket
+from realtime.client import LiveSocket, http, new_message
+from tests.support.auth import session_cookie
+from tests.support.factories import AgentFactory, VisitorFactory
 
 QUIET_SECONDS = 11  # more than two of channels-redis's 5 s blocking receives
 
@@ -22,17 +23,19 @@ async def test_idle_sockets_survive_and_still_receive(make_livestack):
     stack = await asyncio.to_thread(make_livestack, 1)
     server = stack.servers[0]
 
-    agent = await agent_socket(server, cookie, name="alice")
-    visitor = await visitor_socket(server, budi.token, name="budi")
+    agent = await LiveSocket.agent(server.url, cookie, name="alice")
+    visitor = await LiveSocket.visitor(server.url, budi.token, name="budi")
     await asyncio.sleep(QUIET_SECONDS)
     assert agent.open and visitor.open, (agent.close_code, visitor.close_code)
     # A process whose sockets are quiet is healthy (its consumers hold the layer's receive).
     status, body, _elapsed = await asyncio.to_thread(http, "GET", f"{server.url}/healthz")
     assert (status, body) == (200, {"database": "ok", "channel_layer": "ok"})
 
-    sent = (await visitor.ok("send_message", body="Masih di sana?", client_id="idle-1"))["message"]
+    sent = (await visitor.request("send_message", body="Masih di sana?", client_id="idle-1"))[
+        "message"
+    ]
     await agent.wait_for(new_message(sent["id"]))
-    reply = await agent.ok("send_message", conversation_id=sent["conversation_id"], body="Ya!")
+    reply = await agent.request("send_message", conversation_id=sent["conversation_id"], body="Ya!")
     await visitor.wait_for(
         lambda f: f.get("type") == "new_message" and f["message"]["id"] == reply["message"]["id"]
     )

@@ -18,9 +18,10 @@ from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
 from messaging.models import Message
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import Closed, agent_socket, http, session_cookie, visitor_socket
-from tests.tcpproxy import TcpProxy
+from realtime.client import Closed, LiveSocket, http
+from tests.support.auth import session_cookie
+from tests.support.factories import AgentFactory, VisitorFactory
+from tests.support.tcpproxy import TcpProxy
 
 PROMPT = 7.0  # every answer during the outage, however negative, comes within this
 OUTAGE = 8.0  # long enough for psycopg_pool's reconnect backoff to reach 4 s
@@ -60,9 +61,9 @@ async def test_postgres_outage_gives_clear_errors_and_recovers_without_restart(
             make_livestack, 1, DATABASE_URL=through(proxy, live_config["database_url"])
         )
         server = stack.servers[0]
-        agent = await agent_socket(server, cookie, name="alice")
-        visitor = await visitor_socket(server, budi.token, name="budi")
-        first = (await visitor.ok("send_message", body="Halo", client_id="before"))["message"]
+        agent = await LiveSocket.agent(server.url, cookie, name="alice")
+        visitor = await LiveSocket.visitor(server.url, budi.token, name="budi")
+        first = (await visitor.request("send_message", body="Halo", client_id="before"))["message"]
         conversation_id = first["conversation_id"]
         api = f"{server.url}/api/v1/conversations/{conversation_id}/messages/"
 
@@ -71,7 +72,7 @@ async def test_postgres_outage_gives_clear_errors_and_recovers_without_restart(
 
         async def newcomer():
             try:
-                await visitor_socket(server, sari.token, name="sari")
+                await LiveSocket.visitor(server.url, sari.token, name="sari")
             except Closed as exc:
                 return str(exc)
             return "connected"
@@ -79,8 +80,8 @@ async def test_postgres_outage_gives_clear_errors_and_recovers_without_restart(
         # Everything at once, as real traffic would: each gets a prompt, clear answer.
         results = await asyncio.gather(
             timed(asyncio.to_thread(http, "GET", f"{server.url}/healthz", timeout=30)),
-            timed(visitor.request("send_message", body="Halo?", client_id="during", timeout=30)),
-            timed(agent.request("sync", conversation_id=conversation_id, since_version=0)),
+            timed(visitor.call("send_message", body="Halo?", client_id="during", timeout=30)),
+            timed(agent.call("sync", conversation_id=conversation_id, since_version=0)),
             timed(asyncio.to_thread(http, "GET", api, headers=rest, timeout=30)),
             timed(
                 asyncio.to_thread(http, "POST", api, body={"body": "R"}, headers=rest, timeout=30)
@@ -98,10 +99,10 @@ async def test_postgres_outage_gives_clear_errors_and_recovers_without_restart(
         assert "(4503)" in newcomer_outcome, newcomer_outcome
         # The sockets that were open stay open.
         for sock in (agent, visitor):
-            assert (await sock.request("ping", timeout=5))["type"] == "pong"
+            assert (await sock.call("ping", timeout=5))["type"] == "pong"
         # An agent's handshake needs the session from the database: refused, not hung.
         with refused_within(PROMPT):
-            await agent_socket(server, cookie, name="alice-2")
+            await LiveSocket.agent(server.url, cookie, name="alice-2")
 
         await asyncio.sleep(max(0.0, OUTAGE - (time.monotonic() - cut_at)))
         assert server.running
@@ -112,7 +113,7 @@ async def test_postgres_outage_gives_clear_errors_and_recovers_without_restart(
         attempt = 0
         while True:
             attempt += 1
-            reply = await visitor.request(
+            reply = await visitor.call(
                 "send_message", body="Sudah?", client_id=f"after-{attempt}", timeout=10
             )
             if reply["type"] == "ack":
@@ -126,14 +127,14 @@ async def test_postgres_outage_gives_clear_errors_and_recovers_without_restart(
 
         # And it stays recovered: reads and writes on every path.
         for i in range(3):
-            await visitor.ok("send_message", body=f"Lagi {i}", client_id=f"more-{i}")
-        synced = await agent.ok("sync", conversation_id=conversation_id, since_version=0)
+            await visitor.request("send_message", body=f"Lagi {i}", client_id=f"more-{i}")
+        synced = await agent.request("sync", conversation_id=conversation_id, since_version=0)
         assert {m["client_id"] for m in synced["messages"]} >= {"before", "more-2"}
         status, body, _elapsed = await asyncio.to_thread(http, "GET", api, headers=rest)
         assert status == 200, body
         status, body, _elapsed = await asyncio.to_thread(http, "GET", f"{server.url}/healthz")
         assert (status, body) == (200, {"database": "ok", "channel_layer": "ok"})
-        newcomer_sock = await visitor_socket(server, sari.token, name="sari")
+        newcomer_sock = await LiveSocket.visitor(server.url, sari.token, name="sari")
         await newcomer_sock.close()
         await agent.close()
         await visitor.close()

@@ -12,10 +12,11 @@ import time
 from channels.db import database_sync_to_async
 
 from messaging.models import Message
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import agent_socket, new_message, session_cookie, visitor_socket
+from realtime.client import LiveSocket, new_message
+from tests.support.auth import session_cookie
+from tests.support.factories import AgentFactory, VisitorFactory
 
-PRESENCE_TTL = 2.0  # LIVE_TEST_ENV in tests/livestack.py
+PRESENCE_TTL = 2.0  # LIVE_TEST_ENV in tests/support/livestack.py
 HEARTBEAT = 0.5
 
 
@@ -66,18 +67,20 @@ async def test_clients_of_a_killed_process_reconnect_elsewhere_and_lose_nothing(
     stack = await asyncio.to_thread(make_livestack, 2)
     doomed, survivor = stack.servers
 
-    a = await agent_socket(doomed, cookies["alice"], name="alice@doomed")
-    c = await agent_socket(doomed, cookies["carol"], name="carol@doomed")
-    b = await agent_socket(survivor, cookies["bob"], name="bob@survivor")
-    v1 = await visitor_socket(doomed, budi.token, name="budi@doomed")
-    v2 = await visitor_socket(survivor, sari.token, name="sari@survivor")
+    a = await LiveSocket.agent(doomed.url, cookies["alice"], name="alice@doomed")
+    c = await LiveSocket.agent(doomed.url, cookies["carol"], name="carol@doomed")
+    b = await LiveSocket.agent(survivor.url, cookies["bob"], name="bob@survivor")
+    v1 = await LiveSocket.visitor(doomed.url, budi.token, name="budi@doomed")
+    v2 = await LiveSocket.visitor(survivor.url, sari.token, name="sari@survivor")
 
-    m1 = (await v1.ok("send_message", body="Halo, pesanan saya?", client_id="b-1"))["message"]
-    n1 = (await v2.ok("send_message", body="Ada warna merah?", client_id="s-1"))["message"]
+    m1 = (await v1.request("send_message", body="Halo, pesanan saya?", client_id="b-1"))["message"]
+    n1 = (await v2.request("send_message", body="Ada warna merah?", client_id="s-1"))["message"]
     conv1, conv2 = m1["conversation_id"], n1["conversation_id"]
     await a.wait_for(new_message(n1["id"]))
-    await b.ok("conversation:join", conversation_id=conv1)
-    r1 = await b.ok("send_message", conversation_id=conv1, body="Sebentar ya", client_id="bob-1")
+    await b.request("conversation:join", conversation_id=conv1)
+    r1 = await b.request(
+        "send_message", conversation_id=conv1, body="Sebentar ya", client_id="bob-1"
+    )
     await v1.wait_for(new_message(r1["message"]["id"]))
 
     # A send in flight when the process dies: it may or may not have been committed.
@@ -100,13 +103,13 @@ async def test_clients_of_a_killed_process_reconnect_elsewhere_and_lose_nothing(
     # What happens while they are away: they must catch up on it.
     missed_by_budi = [
         (
-            await b.ok(
+            await b.request(
                 "send_message", conversation_id=conv1, body=f"Balasan {i}", client_id=f"bob-r{i}"
             )
         )["message"]
         for i in range(3)
     ]
-    missed_by_alice = (await v2.ok("send_message", body="Halo? Ada orang?", client_id="s-2"))[
+    missed_by_alice = (await v2.request("send_message", body="Halo? Ada orang?", client_id="s-2"))[
         "message"
     ]
 
@@ -120,14 +123,14 @@ async def test_clients_of_a_killed_process_reconnect_elsewhere_and_lose_nothing(
     await b.wait_for(lambda f: is_presence(f, alice, "offline"), timeout=2)
 
     # Alice and Budi reconnect to the surviving process and sync from what they had.
-    a2 = await agent_socket(survivor, cookies["alice"], name="alice@survivor")
-    v1b = await visitor_socket(survivor, budi.token, name="budi@survivor")
+    a2 = await LiveSocket.agent(survivor.url, cookies["alice"], name="alice@survivor")
+    v1b = await LiveSocket.visitor(survivor.url, budi.token, name="budi@survivor")
     a2.frames[:0] = a.frames  # one client, two sockets: its memory carries over
     v1b.frames[:0] = v1.frames
-    retry = await v1b.ok("send_message", body="Masih di sana?", client_id="b-2")
+    retry = await v1b.request("send_message", body="Masih di sana?", client_id="b-2")
     for conv in (conv1, conv2):
-        await a2.ok("sync", conversation_id=conv, since_version=last_version(a, conv))
-    await v1b.ok("sync", since_version=last_version(v1, conv1))
+        await a2.request("sync", conversation_id=conv, since_version=last_version(a, conv))
+    await v1b.request("sync", since_version=last_version(v1, conv1))
 
     assert await count_client_id("b-2") == 1
     inflight_acks = [f for _t, f in v1.frames if f.get("request_id") == "inflight"]

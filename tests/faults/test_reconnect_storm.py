@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from conversations.models import Conversation, Visitor
 from messaging.models import Message, SenderType
-from tests.factories import AgentFactory
-from tests.livews import http, visitor_socket
+from realtime.client import LiveSocket, http
+from tests.support.factories import AgentFactory
 
 CLIENTS = 300
 RECOVERY_SECONDS = 10.0
@@ -88,8 +88,8 @@ async def connect_retrying(server, token: str, deadline: float, name: str):
     """What a client does: try again shortly after a refused or failed connect."""
     while True:
         try:
-            return await visitor_socket(
-                server, token, name=name, open_timeout=deadline - time.monotonic()
+            return await LiveSocket.visitor(
+                server.url, token, name=name, open_timeout=deadline - time.monotonic()
             )
         except Exception:
             if time.monotonic() > deadline - 0.3:
@@ -111,7 +111,7 @@ async def test_300_clients_reconnect_at_once_and_recover_within_10s(make_livesta
     for start in range(0, CLIENTS, 50):  # connected before the storm, at a gentler pace
         sockets += await asyncio.gather(
             *(
-                visitor_socket(doomed, token, name=f"v{i}")
+                LiveSocket.visitor(doomed.url, token, name=f"v{i}")
                 for i, (token, _c) in enumerate(people[start : start + 50], start)
             )
         )
@@ -126,7 +126,7 @@ async def test_300_clients_reconnect_at_once_and_recover_within_10s(make_livesta
         sock = await connect_retrying(survivor, token, deadline, f"v{i}'")
         try:
             # It had version 1 before the storm: exactly the missed answer comes back.
-            ack = await sock.ok("sync", since_version=1)
+            ack = await sock.request("sync", since_version=1)
             assert [m["body"] for m in ack["messages"]] == [f"Answer for {conversation_id}"]
             return time.monotonic() - storm
         finally:

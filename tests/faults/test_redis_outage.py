@@ -16,9 +16,10 @@ from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
 from messaging.models import Message
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import Closed, agent_socket, http, new_message, session_cookie, visitor_socket
-from tests.redisproc import RedisProcess, redis_available
+from realtime.client import Closed, LiveSocket, http, new_message
+from tests.support.auth import session_cookie
+from tests.support.factories import AgentFactory, VisitorFactory
+from tests.support.redisproc import RedisProcess, redis_available
 
 pytestmark = pytest.mark.skipif(not redis_available(), reason="needs redis-server")
 
@@ -48,7 +49,7 @@ async def live_round(sender, receiver, stack, deadline: float, **fields) -> None
     for attempt in range(3):
         try:
             client_id = f"live-{sender.name}-{receiver.name}-{attempt}"
-            sent = await sender.sock.ok("send_message", client_id=client_id, **fields)
+            sent = await sender.sock.request("send_message", client_id=client_id, **fields)
             await receiver.sock.wait_for(new_message(sent["message"]["id"]), timeout=10)
             return
         except Closed:
@@ -95,7 +96,7 @@ class Client:
             try:
                 if (
                     not self.sock.open
-                    or (await self.sock.request("ping", timeout=5))["type"] != "pong"
+                    or (await self.sock.call("ping", timeout=5))["type"] != "pong"
                 ):
                     await self.reconnect(deadline)
                 await self.catch_up()
@@ -114,9 +115,7 @@ class Client:
         if not self.sock.open:
             return "closed"
         try:
-            reply = await self.sock.request(
-                "send_message", client_id=client_id, timeout=10, **fields
-            )
+            reply = await self.sock.call("send_message", client_id=client_id, timeout=10, **fields)
         except Closed:
             return "closed"
         outcome = "acked" if reply["type"] == "ack" else reply["code"]
@@ -144,7 +143,7 @@ class Client:
         """`sync` from the last complete version, as a client does after reconnecting."""
         for conv, since in self.synced.items():
             fields = {"conversation_id": conv} if self.name == "alice" else {}
-            ack = await self.sock.ok("sync", since_version=since, **fields)
+            ack = await self.sock.request("sync", since_version=since, **fields)
             assert not ack.get("has_more")
             self.synced[conv] = ack["version"]
 
@@ -160,9 +159,15 @@ async def test_redis_outage_loses_nothing_and_recovers(make_livestack):
     try:
         stack = await asyncio.to_thread(make_livestack, 2, REDIS_URL=redis_proc.url)
         s0, s1 = stack.servers
-        agent = await Client("alice", lambda: agent_socket(s0, alice_cookie, name="alice")).start()
-        v1 = await Client("budi", lambda: visitor_socket(s0, budi.token, name="budi")).start()
-        v2 = await Client("sari", lambda: visitor_socket(s1, sari.token, name="sari")).start()
+        agent = await Client(
+            "alice", lambda: LiveSocket.agent(s0.url, alice_cookie, name="alice")
+        ).start()
+        v1 = await Client(
+            "budi", lambda: LiveSocket.visitor(s0.url, budi.token, name="budi")
+        ).start()
+        v2 = await Client(
+            "sari", lambda: LiveSocket.visitor(s1.url, sari.token, name="sari")
+        ).start()
 
         assert await v1.send("b-0", body="Halo") == "acked"
         assert await v2.send("s-0", body="Hai") == "acked"

@@ -17,8 +17,9 @@ import time
 
 from channels.db import database_sync_to_async
 
-from tests.factories import AgentFactory, VisitorFactory
-from tests.livews import agent_socket, http, new_message, session_cookie, visitor_socket
+from realtime.client import LiveSocket, http, new_message
+from tests.support.auth import session_cookie
+from tests.support.factories import AgentFactory, VisitorFactory
 
 MESSAGES = 200
 BODY = "x" * 4800  # ~5 KB per frame
@@ -74,17 +75,17 @@ async def test_a_stalled_agent_does_not_slow_the_others(make_livestack):
 
     stalled = await asyncio.to_thread(stalled_agent_socket, server, cookies[2])
     readers = [
-        await agent_socket(server, c, name=a.username)
+        await LiveSocket.agent(server.url, c, name=a.username)
         for a, c in zip(agents[:2], cookies[:2], strict=True)
     ]
-    visitor = await visitor_socket(server, budi.token, name="budi")
+    visitor = await LiveSocket.visitor(server.url, budi.token, name="budi")
 
     async def stream(count: int, first: int) -> None:
         """The visitor sends `count` messages; both readers get each one, in order, fast."""
         sent_at: dict[str, float] = {}
         for i in range(first, first + count):
             started = time.monotonic()
-            reply = await visitor.ok("send_message", body=f"{i} {BODY}", client_id=f"m{i}")
+            reply = await visitor.request("send_message", body=f"{i} {BODY}", client_id=f"m{i}")
             sent_at[reply["message"]["id"]] = started
         last = first + count
         for reader in readers:
@@ -106,7 +107,7 @@ async def test_a_stalled_agent_does_not_slow_the_others(make_livestack):
     conversation_id = visitor.of_type("ack")[0]["message"]["conversation_id"]
     # … and asks for far more than the kernel buffers can hold, never reading the answer,
     # so the server must keep the rest itself without holding anyone else up.
-    one_sync = await readers[0].ok("sync", conversation_id=conversation_id, since_version=0)
+    one_sync = await readers[0].request("sync", conversation_id=conversation_id, since_version=0)
     pushed = SYNCS * len(json.dumps(one_sync)) + MESSAGES * len(BODY)
     assert pushed > KERNEL_BUFFERS, pushed
     sync = {"type": "sync", "conversation_id": conversation_id, "since_version": 0}
@@ -114,7 +115,7 @@ async def test_a_stalled_agent_does_not_slow_the_others(make_livestack):
     await stream(60, MESSAGES)
 
     # Still healthy, still delivering.
-    extra = (await visitor.ok("send_message", body="after", client_id="after"))["message"]
+    extra = (await visitor.request("send_message", body="after", client_id="after"))["message"]
     for reader in readers:
         await reader.wait_for(new_message(extra["id"]))
     status, body, _elapsed = await asyncio.to_thread(http, "GET", f"{server.url}/healthz")

@@ -3,23 +3,16 @@
 import asyncio
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from realtime.client import LiveSocket
+from tests.support.auth import session_cookie
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def cookies(alice):
-    def login():
-        client = Client()
-        client.force_login(alice)
-        name = settings.SESSION_COOKIE_NAME
-        return f"{name}={client.cookies[name].value}"
-
-    return [login() for _ in range(6)]
+    return [session_cookie(alice) for _ in range(6)]
 
 
 async def test_six_idle_sockets_do_not_hold_a_pool_of_two(make_livestack, cookies, conversation):

@@ -32,7 +32,7 @@ async def test_refused_handshakes_are_http_403(livestack, path, origin):
 
 async def test_bad_visitor_token_closes_4401(livestack):
     server = livestack.servers[1]
-    sock = await LiveSocket.open(f"{server.ws_url}/ws/visitor/", origin=server.origin)
+    sock = await LiveSocket.connect(f"{server.ws_url}/ws/visitor/", origin=server.origin)
     try:
         await sock.send({"type": "auth", "token": "not-a-token"})
         assert (await sock.expect("error"))["code"] == "forbidden"

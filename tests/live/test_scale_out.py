@@ -11,29 +11,22 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.test import Client
 
 from realtime.ai import ai_suggestion_publish
 from realtime.client import LiveSocket
+from tests.support.auth import session_cookie
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
-def cookie_for(user) -> str:
-    client = Client()
-    client.force_login(user)
-    name = django_settings.SESSION_COOKIE_NAME
-    return f"{name}={client.cookies[name].value}"
-
-
 @pytest.fixture
 def alice_cookie(alice):
-    return cookie_for(alice)
+    return session_cookie(alice)
 
 
 @pytest.fixture
 def bob_cookie(bob):
-    return cookie_for(bob)
+    return session_cookie(bob)
 
 
 @pytest.fixture
@@ -278,6 +271,6 @@ async def test_idle_sockets_stay_open_and_in_their_groups(
             "send_message", conversation_id=str(conversation.pk), body="Still connected"
         )
         await budi.expect("new_message", where=lambda f: f["message"]["body"] == "Still connected")
-        assert not agent.done and not budi.done
+        assert agent.open and budi.open
     finally:
         await close_all(agent, budi)

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.factories import AgentFactory
+from tests.support.factories import AgentFactory
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.conf import settings as django_settings
 
-from tests.redis_keys import delete_keys_with_prefix
+from tests.support.redis_keys import delete_keys_with_prefix
 
 
 @pytest.fixture(autouse=True)

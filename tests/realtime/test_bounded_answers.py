@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 
 from conversations.actors import Actor
 from messaging.services import message_send
-from tests.conftest import token_client
-from tests.realtime.helpers import agent_socket, close_all, visitor_socket
+from tests.support.asgi_sockets import agent_socket, close_all, visitor_socket
+from tests.support.auth import token_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.realtime.helpers import (
+from tests.support.asgi_sockets import (
     TIMEOUT,
     Socket,
     agent_socket,

@@ -8,7 +8,7 @@ from conversations.actors import Actor
 from conversations.models import Conversation
 from messaging.services import message_delete, message_edit, message_send
 from realtime.ai import ai_suggestion_publish
-from tests.realtime.helpers import agent_socket, close_all, visitor_socket
+from tests.support.asgi_sockets import agent_socket, close_all, visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

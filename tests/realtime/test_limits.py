@@ -5,7 +5,7 @@ import json
 import pytest
 
 from realtime import service_calls
-from tests.realtime.helpers import TIMEOUT, agent_socket, close_all, visitor_socket
+from tests.support.asgi_sockets import TIMEOUT, agent_socket, close_all, visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

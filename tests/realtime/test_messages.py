@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from conversations.actors import Actor
 from messaging.models import Message
 from messaging.services import message_send
-from tests.realtime.helpers import agent_socket, close_all, visitor_socket
+from tests.support.asgi_sockets import agent_socket, close_all, visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

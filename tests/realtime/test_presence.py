@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from realtime import presence
-from tests.realtime.helpers import agent_socket, close_all, visitor_socket
+from tests.support.asgi_sockets import agent_socket, close_all, visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,8 +4,8 @@ client reads it (an ack, a broadcast, `sync`, or the REST history)."""
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.conftest import token_client
-from tests.realtime.helpers import agent_socket, close_all, visitor_socket
+from tests.support.asgi_sockets import agent_socket, close_all, visitor_socket
+from tests.support.auth import token_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

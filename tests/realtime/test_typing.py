@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.realtime.helpers import agent_socket, close_all, visitor_socket
+from tests.support.asgi_sockets import agent_socket, close_all, visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,10 +13,10 @@ import uuid
 import pytest
 from django.conf import settings as django_settings
 
-from tests.livefixtures import live_static  # noqa: F401
-from tests.livestack import LiveStack, live_config  # noqa: F401
-from tests.livews import http
-from tests.redis_keys import delete_keys_with_prefix
+from realtime.client import http
+from tests.support.live_fixtures import live_config, live_static  # noqa: F401
+from tests.support.livestack import LiveStack
+from tests.support.redis_keys import delete_keys_with_prefix
 
 WIDGET_ORIGIN = "https://shop.example"
 

@@ -18,9 +18,7 @@ from channels.db import database_sync_to_async
 from conversations.actors import Actor
 from conversations.models import Conversation
 from messaging.services import message_send
-from tests.conftest import token_client, visitor_client
-from tests.factories import PASSWORD
-from tests.realtime.helpers import (
+from tests.support.asgi_sockets import (
     TIMEOUT,
     Socket,
     agent_socket,
@@ -28,6 +26,8 @@ from tests.realtime.helpers import (
     session_cookie,
     visitor_socket,
 )
+from tests.support.auth import token_client, visitor_client
+from tests.support.factories import PASSWORD
 
 ROLES = ["anonymous", "visitor", "other_visitor", "agent", "supervisor", "stranger"]
 

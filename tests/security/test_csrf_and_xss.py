@@ -18,7 +18,7 @@ from conversations.models import Conversation
 from conversations.services import visitor_create
 from messaging.models import Message
 from messaging.services import message_delete, message_edit, message_send
-from tests.factories import PASSWORD, AgentFactory, SupervisorFactory
+from tests.support.factories import PASSWORD, AgentFactory, SupervisorFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 

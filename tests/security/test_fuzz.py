@@ -21,9 +21,8 @@ from rest_framework.test import APIClient
 
 from conversations.actors import Actor
 from messaging.services import message_send
-from tests.conftest import token_client, visitor_client
-from tests.livews import session_cookie
 from tests.security.conftest import secure_http
+from tests.support.auth import session_cookie, token_client, visitor_client
 
 FUZZ = settings(
     max_examples=60,

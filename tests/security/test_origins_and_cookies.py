@@ -16,11 +16,11 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async
 
-from tests.factories import PASSWORD, AgentFactory
-from tests.livews import open_socket
-from tests.livews import session_cookie as live_session_cookie
-from tests.realtime.helpers import TIMEOUT, communicator, session_cookie
+from realtime.client import LiveSocket
 from tests.security.conftest import WIDGET_ORIGIN, secure_http
+from tests.support.asgi_sockets import TIMEOUT, communicator, session_cookie
+from tests.support.auth import session_cookie as live_session_cookie
+from tests.support.factories import PASSWORD, AgentFactory
 
 # Origins a browser could send from somewhere else, or that only look like ours.
 HOSTILE = [
@@ -119,13 +119,15 @@ async def test_live_server_refuses_hijacking_handshakes(secure_server):
     cookie = await database_sync_to_async(live_session_cookie)(alice)
     for origin in ["https://evil.example", "http://127.0.0.1.evil.com", "null", WIDGET_ORIGIN]:
         with pytest.raises(websockets.InvalidStatus) as refused:
-            await open_socket(f"{secure_server.ws_url}/ws/agent/", origin=origin, cookie=cookie)
+            await LiveSocket.connect(
+                f"{secure_server.ws_url}/ws/agent/", origin=origin, cookie=cookie
+            )
         assert refused.value.response.status_code == 403, origin
     for origin in ["https://evil.example", "http://evil-127.0.0.1", "null"]:
         with pytest.raises(websockets.InvalidStatus) as refused:
-            await open_socket(f"{secure_server.ws_url}/ws/visitor/", origin=origin)
+            await LiveSocket.connect(f"{secure_server.ws_url}/ws/visitor/", origin=origin)
         assert refused.value.response.status_code == 403, origin
-    sock = await open_socket(
+    sock = await LiveSocket.connect(
         f"{secure_server.ws_url}/ws/agent/", origin=secure_server.origin, cookie=cookie
     )
     hello = await sock.wait_for(lambda f: f.get("type") == "hello")

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 
 from conversations.models import Visitor
 from conversations.services import visitor_authenticate, visitor_create, visitor_revoke_token
-from tests.conftest import visitor_client
-from tests.livews import Closed, open_socket, visitor_socket
-from tests.realtime.helpers import TIMEOUT, communicator
-from tests.realtime.helpers import visitor_socket as rt_visitor_socket
+from realtime.client import Closed, LiveSocket
 from tests.security.conftest import secure_http
+from tests.support.asgi_sockets import TIMEOUT, communicator
+from tests.support.asgi_sockets import visitor_socket as rt_visitor_socket
+from tests.support.auth import visitor_client
 
 ROOT = Path(__file__).resolve().parents[2]
 URLSAFE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -215,9 +215,9 @@ async def test_tokens_never_reach_the_logs_of_a_live_server(secure_server):
     assert status == 201
     token = body["token"]
     auth = {"Authorization": f"Visitor {token}"}
-    sock = await visitor_socket(secure_server, token, name="budi")
-    await sock.ok("send_message", body="Halo", client_id="c1")
-    await sock.ok("sync", since_version=0)
+    sock = await LiveSocket.visitor(secure_server.url, token, name="budi")
+    await sock.request("send_message", body="Halo", client_id="c1")
+    await sock.request("sync", since_version=0)
     await sock.close()
     for path in ("conversation/", "messages/?since_version=0", "messages/?limit=nope"):
         secure_http("GET", f"{base}/api/v1/widget/{path}", headers=auth)
@@ -229,10 +229,12 @@ async def test_tokens_never_reach_the_logs_of_a_live_server(secure_server):
     status, _body, _ = secure_http("GET", f"{base}/api/v1/widget/messages/", headers=auth)
     assert status == 401
     with pytest.raises(Closed) as refused:
-        await visitor_socket(secure_server, token, name="revoked")
+        await LiveSocket.visitor(secure_server.url, token, name="revoked")
     assert "4401" in str(refused.value)
     # Garbage auth frames too: the server must not echo what it could not parse.
-    sock = await open_socket(f"{secure_server.ws_url}/ws/visitor/", origin=secure_server.origin)
+    sock = await LiveSocket.connect(
+        f"{secure_server.ws_url}/ws/visitor/", origin=secure_server.origin
+    )
     await sock.send('{"type": "auth", "token": "' + token + '"')  # not JSON
     with contextlib.suppress(Closed, TimeoutError):
         await sock.wait_for(lambda f: False, timeout=2)

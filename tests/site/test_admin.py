@@ -97,7 +97,7 @@ def test_agents_who_are_not_staff_cannot_open_the_admin(client, alice):
 
 
 def test_xss_in_visitor_name_is_escaped_in_admin(admin_client):
-    from tests.factories import VisitorFactory
+    from tests.support.factories import VisitorFactory
 
     v = VisitorFactory(name="<script>alert(1)</script>")
     message_send(actor=Actor.for_visitor(v), body="<img src=x onerror=alert(1)>")

@@ -208,7 +208,7 @@ class Smoke:
 
     async def _cleanup(self) -> None:
         conversation_id = self.state.get("conversation_id")
-        if self.agent is not None and conversation_id and not self.agent.done:
+        if self.agent is not None and conversation_id and self.agent.open:
             with contextlib.suppress(ProtocolError, OSError, TimeoutError):
                 await self.agent.call(
                     "conversation:update_status", conversation_id=conversation_id, status="closed"

@@ -1,25 +1,22 @@
-"""Sockets for tests: `WebsocketCommunicator` against the full ASGI application."""
+"""In-process sockets: channels' `WebsocketCommunicator` against the full ASGI application
+(routing, origin checks, sessions) with no server and no real socket. Real sockets against
+real daphne processes go through `realtime.client.LiveSocket`."""
 
 import itertools
 import json
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from livechat.asgi import application
-from tests.conftest import ORIGIN
+from tests.support.auth import session_cookie as live_session_cookie
 
+ORIGIN = "http://127.0.0.1"
 TIMEOUT = 5
 _request_ids = itertools.count(1)
 
 
-@database_sync_to_async
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+session_cookie = database_sync_to_async(live_session_cookie)
 
 
 def communicator(path: str, *, origin: str | None = ORIGIN, cookie: str | None = None):

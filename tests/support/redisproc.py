@@ -1,4 +1,5 @@
-"""A private `redis-server` for fault tests: the shared one on 6379 is never stopped.
+"""A private `redis-server` for the fault tests and the bench: the shared one on 6379 is
+never stopped, and never loaded by a benchmark.
 
 `RedisProcess()` as a context manager starts one on a free port (`.url`); `.stop()` kills
 it (connections reset, new ones refused) and `.start()` brings it back on the same port,
@@ -14,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.livestack import HOST, free_port
+from tests.support.livestack import HOST, free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -49,6 +50,7 @@ class RedisProcess:
                 "--appendonly", "no",
                 "--daemonize", "no",
                 "--dir", self._dir,
+                "--maxclients", "10000",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

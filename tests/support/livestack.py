@@ -1,21 +1,22 @@
-"""Real daphne processes on one database and one Redis: the production stack, in a test.
+"""Real daphne processes with the production settings: the live tests' servers and the bench's.
 
-Reusable by any test that needs a running server (live WebSocket tests, browser tests):
+It lives with the test helpers because the tests are its main user, and bench/run.py puts
+the repository root on `sys.path` to start its servers with the same code.
 
-    with LiveStack(processes=2, database_url=..., redis_url=...) as stack:
+    with LiveStack(processes=2, database_url=..., redis_url=..., secret_key=...) as stack:
         stack.servers[0].url       # "http://127.0.0.1:54321"
         stack.servers[1].ws_url    # "ws://127.0.0.1:54322"
         stack.kill(0); stack.restart(0)
 
-Every process runs the production settings (`DJANGO_DEBUG=0`, `DJANGO_HTTPS=0`, so plain
-HTTP on loopback) and is ready when `/healthz` answers 200, i.e. when both the database
-and the channel layer work. `collectstatic` must have run once (see `collect_static`),
-because the production static storage serves from its manifest.
+Every process runs the production settings (`production_env`: `DJANGO_DEBUG=0`,
+`DJANGO_HTTPS=0`, so plain HTTP on loopback) and is ready when `/healthz` answers 200, i.e.
+when both the database and the channel layer work. `collectstatic` must have run once (see
+`collect_static`), because the production static storage serves from its manifest.
 
 `database_url_from_settings()` turns the database Django is using right now (the test
 database, under pytest-django) into a DATABASE_URL, so the processes see the test's data.
 Tests that share a stack must use `django_db(transaction=True)`: the processes only see
-committed rows.
+committed rows. The pytest fixtures are in tests/support/live_fixtures.py.
 """
 
 from __future__ import annotations
@@ -27,23 +28,49 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DAPHNE = BASE_DIR / ".venv" / "bin" / "daphne"
-PYTHON = BASE_DIR / ".venv" / "bin" / "python"
+from realtime.client import http
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+BIN = BASE_DIR / ".venv" / "bin"
+DAPHNE = BIN / "daphne"
+PYTHON = BIN / "python"
 HOST = "127.0.0.1"
+# Test stacks share the machine's PostgreSQL with other runs: small pools per process.
+TEST_POOLS = {"DB_POOL_MIN": "1", "DB_POOL_MAX": "8"}
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {HOST}:{port} after {timeout}s")
+
+
+def stop_process(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
+    """A graceful stop: SIGTERM, then SIGKILL if it lingers."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def database_url_from_settings() -> str:
@@ -61,14 +88,16 @@ def database_url_from_settings() -> str:
     return f"postgres://{auth}{host}:{port}/{quote(db['NAME'], safe='')}"
 
 
-def base_env(
+def production_env(
     *, database_url: str, redis_url: str, secret_key: str, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """The environment of a production-like process on loopback."""
+    """The environment of a production process on loopback: the settings' defaults for
+    everything but what is set here and in `extra` (nothing is inherited from the caller's
+    DJANGO_*, LIVECHAT_*, CHANNEL_*, THROTTLE_* or PYTEST* variables)."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "LIVECHAT_", "PYTEST", "CHANNEL_"))
+        if not k.startswith(("DJANGO_", "LIVECHAT_", "PYTEST", "CHANNEL_", "THROTTLE_"))
     }
     env.update(
         {
@@ -81,8 +110,6 @@ def base_env(
             "REDIS_URL": redis_url,
             # A private key space in a Redis that other runs may share.
             "CHANNEL_PREFIX": f"lclive{uuid.uuid4().hex[:12]}",
-            "DB_POOL_MIN": "1",
-            "DB_POOL_MAX": "8",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
@@ -103,12 +130,21 @@ def collect_static(env: Mapping[str, str]) -> None:
 
 
 class LiveServer:
-    """One daphne process. Keeps its port across restarts, so clients can reconnect."""
+    """One daphne process. Keeps its port across restarts, so clients can reconnect.
+    `code_dir` runs another checkout's code (the bench's before / after runs)."""
 
-    def __init__(self, env: Mapping[str, str], *, port: int | None = None, name: str = "daphne"):
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        port: int | None = None,
+        name: str = "daphne",
+        code_dir: Path = BASE_DIR,
+    ):
         self.env = dict(env)
         self.port = port or free_port()
         self.name = name
+        self.code_dir = code_dir
         self.process: subprocess.Popen | None = None
         self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the server
             prefix=f"livechat-{name}-", suffix=".log", delete=False
@@ -130,26 +166,19 @@ class LiveServer:
     def log_path(self) -> str:
         return self._log.name
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
     def start(self, *, wait: float = 30.0) -> LiveServer:
         if self.running:
             return self
         self.process = subprocess.Popen(
-            [
-                str(DAPHNE),
-                "-b",
-                HOST,
-                "-p",
-                str(self.port),
-                "--application-close-timeout",
-                "5",
-                "livechat.asgi:application",
-            ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            [str(DAPHNE), "-b", HOST, "-p", str(self.port),
+             "--application-close-timeout", "5", "livechat.asgi:application"],
+            cwd=self.code_dir, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
-        )
+        )  # fmt: skip
         self.wait_ready(timeout=wait)
         return self
 
@@ -166,12 +195,10 @@ class LiveServer:
                     f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}"
                 )
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-                    last_error = f"HTTP {response.status}"
-            except urllib.error.HTTPError as exc:
-                last_error = f"HTTP {exc.code}"
+                status, _body, _elapsed = http("GET", f"{self.url}/healthz", timeout=2)
+                if status == 200:
+                    return
+                last_error = f"HTTP {status}"
             except OSError as exc:
                 last_error = repr(exc)
             time.sleep(0.1)
@@ -181,13 +208,7 @@ class LiveServer:
 
     def stop(self, *, timeout: float = 10.0) -> None:
         """A graceful stop: SIGTERM, then SIGKILL if it lingers."""
-        if not self.running:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        stop_process(self.process, timeout)
 
     def kill(self) -> None:
         """Process death: no disconnect handler runs, nothing is cleaned up."""
@@ -201,18 +222,28 @@ class LiveServer:
         return self.start(wait=wait)
 
     def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         text = Path(self._log.name).read_text(errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
-    def close(self) -> None:
+    def errors_logged(self) -> list[str]:
+        if not self._log.closed:
+            self._log.flush()
+        path = Path(self._log.name)
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return [line for line in text.splitlines() if "ERROR" in line or "Traceback" in line]
+
+    def close(self, *, keep_log_with_errors: bool = False) -> None:
+        """Stop, and delete the log (unless asked to keep one that shows an error)."""
         self.stop()
         self._log.close()
-        Path(self._log.name).unlink(missing_ok=True)
+        if not (keep_log_with_errors and self.errors_logged()):
+            Path(self._log.name).unlink(missing_ok=True)
 
 
 class LiveStack:
-    """N daphne processes sharing one database and one Redis key space."""
+    """N daphne processes sharing one database and one Redis key space (`TEST_POOLS`)."""
 
     def __init__(
         self,
@@ -223,8 +254,11 @@ class LiveStack:
         secret_key: str,
         extra_env: Mapping[str, str] | None = None,
     ):
-        self.env = base_env(
-            database_url=database_url, redis_url=redis_url, secret_key=secret_key, extra=extra_env
+        self.env = production_env(
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=secret_key,
+            extra={**TEST_POOLS, **(extra_env or {})},
         )
         self.servers = [LiveServer(self.env, name=f"daphne{i}") for i in range(processes)]
 
@@ -262,59 +296,3 @@ class LiveStack:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-# --- pytest fixtures ------------------------------------------------------------------------
-# Import them into a conftest (`from tests.livestack import livestack, make_livestack`, plus
-# the session fixtures they use) to get real servers in a test directory.
-try:
-    import pytest
-except ImportError:  # used outside pytest, e.g. from a script
-    pytest = None
-
-if pytest is not None:
-
-    @pytest.fixture(scope="session")
-    def live_config(django_db_setup) -> dict:
-        """Where the live processes find the test's database and Redis; skips without them."""
-        from django.conf import settings
-
-        if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
-            pytest.skip("live servers need PostgreSQL: set DATABASE_URL (CI always does)")
-        if not settings.REDIS_URL:
-            pytest.skip("live servers need Redis: set REDIS_URL (CI always does)")
-        return {
-            "database_url": database_url_from_settings(),
-            "redis_url": settings.REDIS_URL,
-            "secret_key": settings.SECRET_KEY,
-        }
-
-    # Short presence timings keep the process-death tests quick; typing stays at 5 s.
-    LIVE_TEST_ENV = {"LIVECHAT_PRESENCE_TTL": "2", "LIVECHAT_HEARTBEAT_INTERVAL": "0.5"}
-
-    @pytest.fixture(scope="session")
-    def live_static(live_config) -> None:
-        collect_static(base_env(**live_config))
-
-    @pytest.fixture(scope="session")
-    def livestack(live_config, live_static):
-        """Two daphne processes for the whole session. Tests must leave both running."""
-        stack = LiveStack(2, **live_config, extra_env=LIVE_TEST_ENV)
-        with stack:
-            yield stack
-
-    @pytest.fixture
-    def make_livestack(live_config, live_static):
-        """A private stack for a test that kills or restarts processes."""
-        stacks: list[LiveStack] = []
-
-        def make(processes: int = 2, **extra_env: str) -> LiveStack:
-            stack = LiveStack(
-                processes, **live_config, extra_env={**LIVE_TEST_ENV, **extra_env}
-            ).start()
-            stacks.append(stack)
-            return stack
-
-        yield make
-        for stack in stacks:
-            stack.close()
