@@ -24,11 +24,11 @@ def parse_id(value, *, what: str) -> uuid.UUID:
 def access_conversation(
     *, actor: Actor, conversation_id=None, queryset: QuerySet | None = None
 ) -> Conversation:
-    """The conversation `actor` may act on: any for agents, only its own for a visitor."""
+    """The conversation `actor` may act on: only its own for a visitor, any for the others."""
     qs = queryset if queryset is not None else Conversation.objects.all()
     if actor.is_visitor:
         conversation = visitor_conversation(actor.visitor, queryset=qs)
-    elif actor.is_agent:
+    elif actor.is_agent or actor.is_automatic:
         pk = parse_id(conversation_id, what="Conversation")
         conversation = qs.filter(pk=pk).first()
     else:

@@ -1,4 +1,5 @@
-"""Who is acting: an agent (a Django user) or a visitor.
+"""Who is acting: an agent (a Django user), a visitor, or the product itself (the AI
+assistant, or the system: maintenance commands, automatic messages).
 
 Services take an `Actor` instead of a request so that REST, WebSocket and admin calls go
 through the same permission checks.
@@ -50,7 +51,7 @@ def sender(kind: str, *, user=None, visitor: Visitor | None = None) -> dict:
 
 @dataclass(frozen=True)
 class Actor:
-    type: str  # "agent" | "visitor"
+    type: str  # "agent" | "visitor" | "ai" | "system"
     user: AbstractBaseUser | None = None
     visitor: Visitor | None = None
 
@@ -62,6 +63,14 @@ class Actor:
     def for_visitor(cls, visitor: Visitor) -> "Actor":
         return cls(type="visitor", visitor=visitor)
 
+    @classmethod
+    def ai(cls) -> "Actor":
+        return cls(type="ai")
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(type="system")
+
     @property
     def is_agent(self) -> bool:
         return self.type == "agent"
@@ -69,6 +78,11 @@ class Actor:
     @property
     def is_visitor(self) -> bool:
         return self.type == "visitor"
+
+    @property
+    def is_automatic(self) -> bool:
+        """The AI or the system: acts on any conversation, never through a socket."""
+        return self.type in ("ai", "system")
 
     @property
     def is_supervisor(self) -> bool:

@@ -90,7 +90,7 @@ def conversation_update(
     Broadcasts `conversation:updated` when status or assignee changed and
     `ai_status_changed` when the AI flag did; a no-op changes and sends nothing.
     """
-    if not actor.is_agent:
+    if not (actor.is_agent or actor.is_automatic):
         raise Forbidden("Only agents can change conversations.")
     if status is not UNSET and status not in ConversationStatus.values:
         raise ValidationFailed.field(

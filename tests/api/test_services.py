@@ -169,3 +169,23 @@ def test_concurrent_first_messages_create_one_conversation(visitor):
     # 4 distinct client_ids: 4 messages, one conversation.
     assert Message.objects.count() == 4
     assert sorted(Message.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
+
+
+def test_the_ai_and_the_system_speak_and_change_conversations_like_agents(
+    conversation, sent_frames
+):
+    ai_message, created = message_send(
+        actor=Actor.ai(), conversation_id=conversation.pk, body="Our beans ship in 2 days."
+    )
+    assert created and ai_message.sender_type == "ai"
+    assert ai_message.to_wire()["sender"] == {"type": "ai", "id": None, "name": "AI assistant"}
+    note, _ = message_send(
+        actor=Actor.system(), conversation_id=conversation.pk, body="An agent will reply soon."
+    )
+    assert note.to_wire()["sender"]["type"] == "system"
+    conversation_update(actor=Actor.ai(), conversation_id=conversation.pk, ai_enabled=False)
+    changed = [f for _, f in sent_frames if f["type"] == "ai_status_changed"]
+    assert changed[-1]["changed_by"] == {"type": "ai", "id": None, "name": "AI assistant"}
+    conversation.refresh_from_db()
+    # Neither counts as the team's first response.
+    assert conversation.first_response_at is None and conversation.last_seq == 3
