@@ -1,12 +1,16 @@
 """The REST error body `{"detail", "code"}` (PROTOCOL section 3) and DRF's exception handler."""
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from livechat.errors import LivechatError
+from livechat.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, LivechatError, Unavailable
+
+logger = logging.getLogger(__name__)
 
 # DRF's own codes, renamed to the contract's vocabulary (the WebSocket uses the same words).
 _CODE_BY_STATUS = {
@@ -35,6 +39,13 @@ def error_response(detail: str, code: str, status: int) -> JsonResponse:
     return JsonResponse(error_body(detail, code), status=status)
 
 
+def unavailable_response() -> JsonResponse:
+    """503 `unavailable` with `Retry-After`: the database is down for a moment."""
+    response = error_response(Unavailable().message, Unavailable.code, Unavailable.status_code)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _flatten(errors, prefix: str = "") -> list[str]:
     if isinstance(errors, dict):
         out = []
@@ -48,6 +59,15 @@ def _flatten(errors, prefix: str = "") -> list[str]:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.warning("database unavailable: %r", exc)
+        exc = Unavailable()
+    if isinstance(exc, Unavailable):
+        return Response(
+            error_body(exc.message, exc.code),
+            status=exc.status_code,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, LivechatError):
         return Response(error_body(exc.message, exc.code, exc.errors), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):

@@ -5,6 +5,14 @@ REST body `{"detail", "code"}` with the matching status, the consumers into an `
 frame with the same `code`.
 """
 
+from django.db import InterfaceError, OperationalError
+
+# The database is unreachable or refused the connection (a pool timeout included): the
+# request may succeed if repeated shortly, so clients get 503 `unavailable`, never a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# Seconds a client should wait before repeating a request refused with `unavailable`.
+RETRY_AFTER_SECONDS = 5
+
 
 class LivechatError(Exception):
     code = "error"
@@ -39,3 +47,11 @@ class Forbidden(LivechatError):
 class Conflict(LivechatError):
     code = "conflict"
     status_code = 409
+
+
+class Unavailable(LivechatError):
+    code = "unavailable"
+    status_code = 503
+
+    def __init__(self, message: str = "The service is briefly unavailable; try again shortly."):
+        super().__init__(message)

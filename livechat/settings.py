@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livechat.middleware.ContentSecurityPolicyMiddleware",
+    "livechat.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "livechat.urls"

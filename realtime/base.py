@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from conversations.actors import Actor
-from livechat.errors import LivechatError
+from livechat.errors import DATABASE_UNAVAILABLE, LivechatError, Unavailable
 from livechat.wire import encode_json
 from realtime import frames, groups, presence
 from realtime.close_codes import CloseCode
@@ -221,6 +221,11 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             result = await self.dispatch_frame(kind, frame)
         except (frames.FrameError, LivechatError) as exc:
             await self.send_frame(frames.error(rid, exc.code, exc.message))
+            return
+        except DATABASE_UNAVAILABLE as exc:
+            logger.warning("database unavailable for a %s frame: %r", self.role, exc)
+            unavailable = Unavailable()
+            await self.send_frame(frames.error(rid, unavailable.code, unavailable.message))
             return
         if isinstance(result, Reply):
             reply = dict(result.frame)
