@@ -37,6 +37,33 @@ def stack_layer(settings, livestack):
     settings.CHANNEL_LAYERS = layers
 
 
+async def alone_with(sock: LiveSocket, *agents, timeout: float = 10.0) -> None:
+    """Wait until no agent but `agents` is online on the stack.
+
+    Every test shares the stack's presence: an agent socket an earlier test left open (or
+    one whose disconnect is still in flight) counts as someone answering, and the visitor
+    would rightly never hear that nobody is there. Such a leftover goes offline within
+    PRESENCE_TTL once its socket is gone; one that stays is a leak, named here.
+    """
+    mine = {str(a.pk) for a in agents}
+    others = {
+        p["agent"]["id"]: p["agent"]["name"]
+        for p in sock.hello["presence"]
+        if p["status"] != "offline" and p["agent"]["id"] not in mine
+    }
+    deadline = time.monotonic() + timeout
+    while others:
+        try:
+            update = await sock.expect(
+                "presence:update",
+                where=lambda f: f["agent"]["id"] in others and f["status"] == "offline",
+                timeout=max(0.1, deadline - time.monotonic()),
+            )
+        except TimeoutError:
+            raise AssertionError(f"agents of an earlier test are still connected: {others}")
+        others.pop(update["agent"]["id"])
+
+
 async def close_all(*socks):
     for sock in socks:
         if sock is not None:
@@ -149,6 +176,7 @@ async def test_presence_counts_sockets_across_processes(
 ):
     a, b = livestack.servers
     alice_sock = await LiveSocket.agent(a.url, alice_cookie)
+    await alone_with(alice_sock, alice)
     budi = await LiveSocket.visitor(b.url, visitor.token)
     bob1 = bob2 = None
     try:
@@ -183,6 +211,7 @@ async def test_a_killed_process_takes_its_agents_offline_and_restarts_cleanly(
 ):
     a, b = livestack.servers
     alice_sock = await LiveSocket.agent(a.url, alice_cookie)
+    await alone_with(alice_sock, alice)
     budi = await LiveSocket.visitor(a.url, visitor.token)
     bob_sock = await LiveSocket.agent(b.url, bob_cookie)
     try:
