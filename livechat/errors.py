@@ -39,3 +39,13 @@ class Forbidden(LivechatError):
 class Conflict(LivechatError):
     code = "conflict"
     status_code = 409
+
+
+class TooLarge(LivechatError):
+    code = "too_large"
+    status_code = 413
+
+
+class UnsupportedType(LivechatError):
+    code = "unsupported_type"
+    status_code = 415
