@@ -5,6 +5,7 @@ layer, local media). Set DATABASE_URL / REDIS_URL for the production stack.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -197,7 +198,7 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
-# Uploaded attachments live under MEDIA_ROOT/attachments when S3_BUCKET is not set.
+# Uploaded attachments live under MEDIA_ROOT/attachments/ when S3_BUCKET is not set.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Also serve straight from the finders, so a server started without collectstatic works.
 WHITENOISE_USE_FINDERS = True
@@ -214,20 +215,33 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
 ATTACHMENT_URL_TTL = env.int("ATTACHMENT_URL_TTL", default=3600)
 # Private object storage (S3, MinIO, ...) when set; files under MEDIA_ROOT otherwise.
 S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path" if S3_ENDPOINT_URL else "auto")
+# Where the pages may load images from besides themselves (their CSP's img-src): the
+# bucket's origin, which presigned URLs point at.
+ATTACHMENT_ORIGINS: list[str] = []
+if S3_BUCKET and S3_ENDPOINT_URL:
+    _endpoint = urlsplit(S3_ENDPOINT_URL)
+    _host = _endpoint.netloc
+    if S3_ADDRESSING_STYLE == "virtual":
+        _host = f"{S3_BUCKET}.{_host}"
+    ATTACHMENT_ORIGINS = [f"{_endpoint.scheme}://{_host}"]
+elif S3_BUCKET:
+    ATTACHMENT_ORIGINS = [
+        f"https://{S3_BUCKET}.s3.amazonaws.com",
+        f"https://{S3_BUCKET}.s3.{env.str('S3_REGION', default='us-east-1')}.amazonaws.com",
+    ]
 if S3_BUCKET:
     STORAGES["attachments"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
-            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "endpoint_url": S3_ENDPOINT_URL or None,
             "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
             "region_name": env.str("S3_REGION", default="") or None,
             # MinIO and most S3-compatible servers want path-style URLs; AWS takes both.
-            "addressing_style": env.str(
-                "S3_ADDRESSING_STYLE",
-                default="path" if env.str("S3_ENDPOINT_URL", default="") else "auto",
-            ),
+            "addressing_style": S3_ADDRESSING_STYLE,
             "signature_version": "s3v4",
             "default_acl": "private",
             "querystring_auth": True,
