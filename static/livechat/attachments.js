@@ -38,6 +38,17 @@ export function kindLabel(a) {
   return KIND_LABELS[a.content_type] || (a.name.split('.').pop() || '').toUpperCase() || gettext('File');
 }
 
+/**
+ * A message in one line (inbox previews, notifications): its text, else its files.
+ * @param {{body: string, attachments?: any[]}} m
+ */
+export function messageSummary(m) {
+  if (m.body || !m.attachments?.length) return m.body;
+  const [first, ...rest] = m.attachments;
+  const name = first.content_type?.startsWith('image/') ? gettext('Image') : first.name;
+  return rest.length ? fmt(gettext('%(name)s and %(n)s more'), { name, n: rest.length }) : name;
+}
+
 /** The files of a drop or a paste (a pasted screenshot has a generic name: give it a better one). */
 export function filesOf(transfer) {
   const list = [...(transfer?.files || [])];
@@ -56,8 +67,11 @@ export function renderAttachments(attachments, { refresh } = {}) {
   return el('div', { class: 'atts' }, attachments.map((a) => (a.thumbnail_url ? imageNode(a, refresh) : fileNode(a, refresh))));
 }
 
+// The largest a thumbnail is drawn in a message (CSS may shrink it on narrow screens).
+const THUMB_BOX = 240;
+
 function imageNode(a, refresh) {
-  const scale = Math.min(1, 320 / Math.max(a.width || 1, a.height || 1));
+  const scale = Math.min(1, THUMB_BOX / Math.max(a.width || 1, a.height || 1));
   const img = el('img', {
     src: a.thumbnail_url, alt: a.name, loading: 'lazy', decoding: 'async',
     width: String(Math.round((a.width || 160) * scale)), height: String(Math.round((a.height || 120) * scale)),
