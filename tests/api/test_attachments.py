@@ -268,3 +268,31 @@ def test_uploads_are_throttled(media, settings, as_visitor):
     SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     codes = [upload(as_visitor, b"hi", "a.txt", "text/plain").status_code for _ in range(3)]
     assert codes == [201, 201, 429]
+
+
+async def test_an_upload_that_cannot_fit_is_refused_before_it_is_read(settings):
+    """livechat.asgi's guard: judged on Content-Length, before Django spools the body."""
+    from livechat.asgi import application
+
+    settings.ATTACHMENT_MAX_BYTES = 1000
+    sent, received = [], []
+
+    async def receive():
+        received.append(1)
+        return {"type": "http.request", "body": b"x" * 10, "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "POST", "path": "/api/v1/widget/attachments/",
+        "headers": [(b"content-length", str(10**9).encode()), (b"host", b"testserver")],
+        "query_string": b"",
+    }  # fmt: skip
+    await application(scope, receive, send)
+    assert sent[0]["status"] == 413
+    assert b'"code":"too_large"' in sent[1]["body"]
+    sent.clear()
+    no_length = {**scope, "headers": [(b"host", b"testserver")]}
+    await application(no_length, receive, send)
+    assert sent[0]["status"] == 411
