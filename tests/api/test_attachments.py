@@ -255,17 +255,12 @@ def test_an_animation_too_large_to_decode_is_refused(media, as_visitor):
     assert stored_files(media) == []
 
 
-def test_uploads_are_throttled(media, settings, as_visitor):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "upload": "2/min",
-        },
-    }  # fmt: skip
+def test_uploads_are_throttled(media, monkeypatch, as_visitor):
     from rest_framework.settings import api_settings
     from rest_framework.throttling import SimpleRateThrottle
 
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "upload": "2/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
     codes = [upload(as_visitor, b"hi", "a.txt", "text/plain").status_code for _ in range(3)]
     assert codes == [201, 201, 429]
 
