@@ -57,6 +57,7 @@ def _client_limits() -> dict:
         "max_body_length": MAX_BODY_LENGTH,
         "typing_timeout_ms": round(float(settings.LIVECHAT["TYPING_TIMEOUT"]) * 1000),
         "typing_throttle_ms": round(float(settings.LIVECHAT["TYPING_THROTTLE"]) * 1000),
+        "attachment_max_bytes": int(settings.ATTACHMENT_MAX_BYTES),
     }
 
 

@@ -103,6 +103,30 @@ class VisitorThrottle(_FailOpenMixin, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.visitor.pk}
 
 
+class AgentOnlyThrottle(AgentThrottle):
+    """The agents' rate on an endpoint visitors use too (they have VisitorThrottle)."""
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.user, VisitorPrincipal):
+            return None
+        return super().get_cache_key(request, view)
+
+
+class UploadThrottle(_FailOpenMixin, throttling.SimpleRateThrottle):
+    """File uploads, per visitor or per agent: each one costs storage and CPU."""
+
+    scope = "upload"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.user, VisitorPrincipal):
+            ident = f"v{request.user.visitor.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"u{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
 class VisitorTokenScheme(OpenApiAuthenticationExtension):
     """Describes `Authorization: Visitor <token>` in the OpenAPI schema."""
 

@@ -55,3 +55,13 @@ class Unavailable(LivechatError):
 
     def __init__(self, message: str = "The service is briefly unavailable; try again shortly."):
         super().__init__(message)
+
+
+class TooLarge(LivechatError):
+    code = "too_large"
+    status_code = 413
+
+
+class UnsupportedType(LivechatError):
+    code = "unsupported_type"
+    status_code = 415

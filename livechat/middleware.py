@@ -22,7 +22,7 @@ def content_security_policy(path: str, frame_ancestors: str) -> str:
             "default-src 'self'",
             "script-src 'self'",
             f"style-src {style}",
-            "img-src 'self' data: blob:",
+            " ".join(["img-src 'self' data: blob:", *settings.ATTACHMENT_ORIGINS]),
             "font-src 'self' data:",
             "connect-src 'self' ws: wss:",
             "object-src 'none'",

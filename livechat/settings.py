@@ -5,6 +5,7 @@ layer, local media). Set DATABASE_URL / REDIS_URL for the production stack.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -198,12 +199,68 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded attachments live under MEDIA_ROOT/attachments/ when S3_BUCKET is not set.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Also serve straight from the finders, so a server started without collectstatic works.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 # Bodies are capped at 5,000 characters; anything near this is an abuse, not a message.
+# (Files do not count: uploads stream through messaging.uploads to a temporary file.)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# A request body over this is spooled to disk by the ASGI handler, never held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# --- Attachments (PROTOCOL section 6) ----------------------------------------------------------
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+# How long a signed download URL works (seconds).
+ATTACHMENT_URL_TTL = env.int("ATTACHMENT_URL_TTL", default=3600)
+# Private object storage (S3, MinIO, ...) when set; files under MEDIA_ROOT otherwise.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path" if S3_ENDPOINT_URL else "auto")
+# Where the pages may load images from besides themselves (their CSP's img-src): the
+# bucket's origin, which presigned URLs point at.
+ATTACHMENT_ORIGINS: list[str] = []
+if S3_BUCKET and S3_ENDPOINT_URL:
+    _endpoint = urlsplit(S3_ENDPOINT_URL)
+    _host = _endpoint.netloc
+    if S3_ADDRESSING_STYLE == "virtual":
+        _host = f"{S3_BUCKET}.{_host}"
+    ATTACHMENT_ORIGINS = [f"{_endpoint.scheme}://{_host}"]
+elif S3_BUCKET:
+    ATTACHMENT_ORIGINS = [
+        f"https://{S3_BUCKET}.s3.amazonaws.com",
+        f"https://{S3_BUCKET}.s3.{env.str('S3_REGION', default='us-east-1')}.amazonaws.com",
+    ]
+if S3_BUCKET:
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # MinIO and most S3-compatible servers want path-style URLs; AWS takes both.
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": ATTACHMENT_URL_TTL,
+            # Keys are random (192 bits): skip the existence check before every upload.
+            "file_overwrite": True,
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # base_url None: these files are never served as /media/ (see messaging.downloads).
+        "OPTIONS": {
+            "location": MEDIA_ROOT,
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -221,6 +278,7 @@ REST_FRAMEWORK = {
         "visitor": env.str("THROTTLE_VISITOR", default="600/min"),
         "agent": env.str("THROTTLE_AGENT", default="3000/min"),
         "auth_token": env.str("THROTTLE_AUTH_TOKEN", default="60/min"),
+        "upload": env.str("THROTTLE_UPLOAD", default="60/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

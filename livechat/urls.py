@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -10,12 +9,24 @@ from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, Wid
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
 from livechat.health import healthz
 from messaging.api import MessageDetailView, MessageListView
+from messaging.attachment_api import (
+    AgentAttachmentUploadView,
+    AttachmentDetailView,
+    WidgetAttachmentUploadView,
+)
+from messaging.downloads import attachment_file
 
 api_v1 = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),
     path("widget/session/", WidgetSessionView.as_view(), name="widget-session"),
     path("widget/conversation/", WidgetConversationView.as_view(), name="widget-conversation"),
     path("widget/messages/", WidgetMessagesView.as_view(), name="widget-messages"),
+    path("widget/attachments/", WidgetAttachmentUploadView.as_view(), name="widget-attachments"),
+    path(
+        "attachments/<str:attachment_id>/",
+        AttachmentDetailView.as_view(),
+        name="attachment-detail",
+    ),
     path("conversations/", ConversationListView.as_view(), name="conversation-list"),
     path(
         "conversations/<str:conversation_id>/",
@@ -32,6 +43,11 @@ api_v1 = [
         MessageDetailView.as_view(),
         name="message-detail",
     ),
+    path(
+        "conversations/<str:conversation_id>/attachments/",
+        AgentAttachmentUploadView.as_view(),
+        name="attachment-upload",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -45,13 +61,13 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path(
+        "attachments/<uuid:attachment_id>/<str:variant>/<int:expires>/<str:signature>/",
+        attachment_file,
+        name="attachment-file",
+    ),
     path("", include("dashboard.urls")),
 ]
 
 handler404 = "livechat.views.not_found"
 handler500 = "livechat.views.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

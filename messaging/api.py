@@ -61,7 +61,7 @@ class MessageListView(APIView):
         message, created = services.message_send(
             actor=actor_for(request),
             conversation_id=conversation_id,
-            **body_fields(request, ("body", "client_id")),
+            **body_fields(request, ("body", "client_id", "attachments")),
         )
         return Response(
             message.to_wire(),

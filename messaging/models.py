@@ -2,13 +2,16 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.db.models.functions import Length
+from django.utils import timezone
 
-from messaging.wire import serialize_message
+from livechat.wire import iso_datetime
+from messaging.wire import serialize_attachment, serialize_message
 
 MAX_BODY_LENGTH = 5000
 MAX_CLIENT_ID_LENGTH = 64
+MAX_ATTACHMENT_NAME_LENGTH = 255
 
 # Lets the check constraint below express "at most MAX_BODY_LENGTH characters".
 models.TextField.register_lookup(Length, "length")
@@ -45,6 +48,10 @@ class Message(models.Model):
         related_name="messages",
     )
     body = models.TextField(blank=True)
+    # The wire data of the message's attachments (messaging.wire), written once when it is
+    # sent and emptied when it is deleted: serializing a message never costs a query.
+    # The Attachment rows stay the truth for access and for the stored files.
+    attachments_data = models.JSONField(default=list, blank=True, db_default=Value([], JSONField()))
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -82,6 +89,11 @@ class Message(models.Model):
             models.CheckConstraint(condition=Q(seq__gte=1), name="msg_seq_positive"),
             models.CheckConstraint(
                 condition=Q(body__length__lte=MAX_BODY_LENGTH), name="msg_body_max_length"
+            ),
+            # An empty body only with attachments, or as a tombstone.
+            models.CheckConstraint(
+                condition=~Q(body="") | ~Q(attachments_data=[]) | Q(deleted_at__isnull=False),
+                name="msg_body_or_attachments",
             ),
             models.CheckConstraint(
                 condition=Q(deleted_at__isnull=True) | Q(body=""), name="msg_deleted_has_no_body"
@@ -124,3 +136,91 @@ class MessageEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.message_id} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """An uploaded file: first on its own (uploaded, not yet sent), then part of one message.
+
+    The stored files are private and their keys random (`messaging.storage`); deleting a
+    row by any path (a message deleted, a conversation or visitor erased, the clean-up of
+    unused uploads) deletes its files once the transaction commits (`messaging.receivers`).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    # An agent's upload belongs to the conversation it was made in; a visitor's to the
+    # visitor (whose conversation may not exist before the first message).
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    uploader_type = models.CharField(max_length=10, choices=SenderType.choices)
+    uploader_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    uploader_visitor = models.ForeignKey(
+        "conversations.Visitor",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    name = models.CharField(max_length=MAX_ATTACHMENT_NAME_LENGTH)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    file_key = models.CharField(max_length=200)
+    thumbnail_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The clean-up's question: unused uploads older than a day.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(message__isnull=True),
+                name="attachment_unused_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uploader_type__in=[SenderType.AGENT, SenderType.VISITOR]),
+                name="attachment_uploader_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.width is not None
+
+    def to_data(self) -> dict:
+        """What a message keeps of it (`Message.attachments_data`): everything its wire
+        object is built from (messaging.wire)."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "width": self.width,
+            "height": self.height,
+            "file_key": self.file_key,
+            "thumbnail_key": self.thumbnail_key or None,
+            "created_at": iso_datetime(self.created_at),
+        }
+
+    def to_wire(self) -> dict:
+        return serialize_attachment(self.to_data())

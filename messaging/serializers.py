@@ -17,6 +17,21 @@ class SenderSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    width = serializers.IntegerField(read_only=True, allow_null=True)
+    height = serializers.IntegerField(read_only=True, allow_null=True)
+    url = serializers.CharField(read_only=True, help_text="signed; expires")
+    thumbnail_url = serializers.CharField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance) -> dict:
+        return instance.to_wire()
+
+
 class MessageSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     conversation_id = serializers.UUIDField(read_only=True)
@@ -30,7 +45,7 @@ class MessageSerializer(serializers.Serializer):
     edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
     deleted = serializers.BooleanField(read_only=True)
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, message) -> list:
         raise NotImplementedError  # schema only: to_representation builds the object
 
@@ -39,10 +54,25 @@ class MessageSerializer(serializers.Serializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=MAX_BODY_LENGTH)
+    body = serializers.CharField(
+        max_length=MAX_BODY_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Required unless `attachments` are given.",
+    )
     client_id = serializers.CharField(
         max_length=MAX_CLIENT_ID_LENGTH, required=False, allow_null=True
     )
+    attachments = serializers.ListField(
+        child=serializers.UUIDField(),
+        max_length=10,
+        required=False,
+        help_text="Ids of your own unused uploads (agents: uploaded to this conversation).",
+    )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
 
 
 class MessageEditSerializer(serializers.Serializer):

@@ -11,18 +11,27 @@ from conversations.models import Conversation, ConversationStatus, Visitor
 from conversations.selectors import visitor_conversation
 from livechat.errors import Conflict, NotFound, ValidationFailed
 from messaging import events, signals
+from messaging.attachments import (
+    attachments_attach,
+    attachments_claim,
+    attachments_remove,
+    clean_attachment_ids,
+)
 from messaging.models import MAX_BODY_LENGTH, MAX_CLIENT_ID_LENGTH, EditKind, Message, MessageEdit
 from realtime.broadcast import send_on_commit
 
 
-def clean_body(body) -> str:
-    """The one definition of a valid body (PROTOCOL section 2), for REST and WebSocket."""
+def clean_body(body, *, allow_empty: bool = False) -> str:
+    """The one definition of a valid body (PROTOCOL section 2), for REST and WebSocket.
+    `allow_empty`: a message with attachments needs no text."""
+    if body is None and allow_empty:
+        return ""
     if body is None:
         raise ValidationFailed.field("body", "This field is required.")
     if not isinstance(body, str):
         raise ValidationFailed.field("body", "Must be a string.")
     body = body.strip()
-    if not body:
+    if not body and not allow_empty:
         raise ValidationFailed.field("body", "This field may not be blank.")
     if len(body) > MAX_BODY_LENGTH:
         raise ValidationFailed.field(
@@ -75,18 +84,24 @@ def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
 
 
 def message_send(
-    *, actor: Actor, body=None, client_id=None, conversation_id=None
+    *, actor: Actor, body=None, client_id=None, conversation_id=None, attachments=None
 ) -> tuple[Message, bool]:
     """Send a message; returns `(message, created)`.
 
     Idempotent by `client_id`: a repeat returns the first message and broadcasts nothing.
-    `seq` and `version` are allocated under the conversation's row lock.
+    `seq` and `version` are allocated under the conversation's row lock. `attachments`:
+    ids of the sender's unused uploads, which become the message's.
     """
-    body = clean_body(body)
+    attachment_ids = clean_attachment_ids(attachments)
+    body = clean_body(body, allow_empty=bool(attachment_ids))
     client_id = clean_client_id(client_id)
     try:
         return _message_send(
-            actor=actor, body=body, client_id=client_id, conversation_id=conversation_id
+            actor=actor,
+            body=body,
+            client_id=client_id,
+            conversation_id=conversation_id,
+            attachment_ids=attachment_ids,
         )
     except IntegrityError:
         # A concurrent twin with the same client_id won the race (an agent may reuse a
@@ -97,7 +112,9 @@ def message_send(
         return existing, False
 
 
-def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, bool]:
+def _message_send(
+    *, actor, body, client_id, conversation_id, attachment_ids
+) -> tuple[Message, bool]:
     with transaction.atomic():
         created_conversation = False
         if actor.is_visitor:
@@ -113,6 +130,11 @@ def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, 
         existing = _existing_by_client_id(actor, client_id)
         if existing is not None:
             return existing, False
+        claimed = (
+            attachments_claim(actor=actor, conversation=conversation, ids=attachment_ids)
+            if attachment_ids
+            else []
+        )
 
         now = timezone.now()
         reopened = actor.is_visitor and conversation.status == ConversationStatus.CLOSED
@@ -127,8 +149,11 @@ def _message_send(*, actor, body, client_id, conversation_id) -> tuple[Message, 
             sender_agent=actor.user if actor.is_agent else None,
             sender_visitor=actor.visitor if actor.is_visitor else None,
             body=body,
+            attachments_data=[a.to_data() for a in claimed],
             created_at=now,
         )
+        if claimed:
+            attachments_attach(claimed, message=message)
         conversation.last_message = message
         conversation.updated_at = now
         fields = ["last_seq", "version", "last_message", "updated_at"]
@@ -215,6 +240,10 @@ def message_delete(*, actor: Actor, message_id) -> Message:
         message.body = ""
         message.deleted_at = timezone.now()
         message.version = _bump(conversation)
-        message.save(update_fields=["body", "deleted_at", "version"])
+        fields = ["body", "deleted_at", "version"]
+        if message.attachments_data:
+            attachments_remove(message=message)
+            fields.append("attachments_data")
+        message.save(update_fields=fields)
         send_on_commit(events.message_deleted(message))
         return message

@@ -7,6 +7,7 @@ and DRF's field copying took as long as the message's queries. The DRF classes i
 
 from conversations.actors import sender
 from livechat.wire import iso_datetime
+from messaging.storage import FILE, THUMBNAIL, signed_url
 
 
 def message_sender(message) -> dict:
@@ -29,8 +30,44 @@ def serialize_message(message) -> dict:
         "sender": message_sender(message),
         # A tombstone never carries text, whatever the row holds.
         "body": "" if deleted else message.body,
-        "attachments": [],
+        "attachments": []
+        if deleted
+        else [serialize_attachment(a) for a in message.attachments_data],
         "created_at": iso_datetime(message.created_at),
         "edited_at": iso_datetime(message.edited_at),
         "deleted": deleted,
+    }
+
+
+def serialize_attachment(data: dict) -> dict:
+    """The Attachment object (PROTOCOL section 6) from what a message keeps of it
+    (`Attachment.to_data`), with freshly signed URLs."""
+    attachment_id = data["id"]
+    name = data["name"]
+    content_type = data["content_type"]
+    thumbnail_key = data["thumbnail_key"]
+    return {
+        "id": attachment_id,
+        "name": name,
+        "content_type": content_type,
+        "size": data["size"],
+        "width": data["width"],
+        "height": data["height"],
+        "url": signed_url(
+            attachment_id=attachment_id,
+            variant=FILE,
+            key=data["file_key"],
+            name=name,
+            content_type=content_type,
+        ),
+        "thumbnail_url": None
+        if thumbnail_key is None
+        else signed_url(
+            attachment_id=attachment_id,
+            variant=THUMBNAIL,
+            key=thumbnail_key,
+            name=name,
+            content_type=content_type,
+        ),
+        "created_at": data["created_at"],
     }

@@ -37,9 +37,13 @@ def access_conversation_target(*, actor: Actor, conversation_id) -> tuple[str, s
     return str(conversation.pk), str(conversation.visitor_id)
 
 
-def message_send(*, actor: Actor, body, client_id, conversation_id) -> dict:
+def message_send(*, actor: Actor, body, client_id, conversation_id, attachments=None) -> dict:
     message, _created = message_services.message_send(
-        actor=actor, body=body, client_id=client_id, conversation_id=conversation_id
+        actor=actor,
+        body=body,
+        client_id=client_id,
+        conversation_id=conversation_id,
+        attachments=attachments,
     )
     return {"message": message.to_wire()}
 

@@ -129,3 +129,19 @@ def other_conversation(other_visitor):
 
     message, _ = message_send(actor=Actor.for_visitor(other_visitor), body="Halo, saya Sari")
     return message.conversation
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Attachments stored in a fresh directory (the filesystem storage) for this test;
+    yields the directory."""
+    root = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root},
+        },
+    }
+    settings.S3_BUCKET = ""
+    return root

@@ -28,6 +28,10 @@ export function createAgentApi({ base, csrf, agentsUrl, readStateUrl }) {
       for (const [k, v] of Object.entries(params)) if (v != null) p.set(k, String(v));
       return api.get(`conversations/${enc(id)}/messages/?${p}`);
     },
+    /** @param {string} cid @param {File} file @param {{onProgress?: Function, signal?: AbortSignal}} o */
+    uploadAttachment: (cid, file, o) => api.upload(`conversations/${enc(cid)}/attachments/`, file, o),
+    /** The Attachment with fresh signed URLs. @param {string} id */
+    attachment: (id) => api.get(`attachments/${enc(id)}/`),
     editMessage: (cid, mid, body) => api.patch(`conversations/${enc(cid)}/messages/${enc(mid)}/`, { body }),
     deleteMessage: (cid, mid) => api.del(`conversations/${enc(cid)}/messages/${enc(mid)}/`),
     /** @returns {Promise<{agents: Array<{id: string, name: string}>}>} */

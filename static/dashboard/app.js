@@ -9,6 +9,7 @@ import { gettext, fmt } from '../livechat/i18n.js';
 import { wsUrl, connectionBadge } from '../livechat/connection.js';
 import { createToast } from '../livechat/toast.js';
 import { readLimits } from '../livechat/limits.js';
+import { messageSummary } from '../livechat/attachments.js';
 
 const PRESENCE_KEY = 'livechat.presence';
 const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offline: gettext('Offline') };
@@ -184,7 +185,7 @@ socket.on('new_message', (frame) => {
     bumpTitle();
     notifier.notify({
       title: fmt(gettext('New message from %(name)s'), { name: m.sender.name }),
-      body: m.body,
+      body: messageSummary(m),
       tag: `conv-${m.conversation_id}`,
       onClick: () => selectConversation(m.conversation_id),
     });

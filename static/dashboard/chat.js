@@ -5,6 +5,7 @@ import { fmtDateTime } from '../livechat/time.js';
 import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
 import { Transcript } from '../livechat/transcript.js';
+import { AttachmentTray, acceptDrops, filesOf } from '../livechat/attachments.js';
 
 const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
 
@@ -48,6 +49,29 @@ export class ChatPane {
       onDiscard: (cid) => o.socket.discardMessage(cid),
       onNearTop: () => this.loadOlder(),
       onError: o.onError,
+      refreshAttachment: (a) => o.api.attachment(a.id),
+    });
+
+    this.tray = new AttachmentTray({
+      list: this.$('tray'),
+      maxBytes: o.limits.attachmentMaxBytes,
+      // Bound to the conversation open when the file was added.
+      upload: (file, opts) => o.api.uploadAttachment(this.id, file, opts),
+      onError: (message) => o.onError({ message }),
+    });
+    const fileInput = this.$('file-input');
+    this.$('attach-btn').addEventListener('click', () => fileInput.click());
+    fileInput.addEventListener('change', () => {
+      this.tray.add([...fileInput.files]);
+      fileInput.value = '';
+      this.input.focus();
+    });
+    acceptDrops(this.chat, (files) => this.tray.add(files));
+    this.input.addEventListener('paste', (ev) => {
+      const files = filesOf(ev.clipboardData);
+      if (!files.length) return;
+      ev.preventDefault();
+      this.tray.add(files);
     });
 
     this.composer = new Composer({
@@ -55,8 +79,9 @@ export class ChatPane {
       input: this.input,
       limits: o.limits,
       sendTyping: (type) => this.id && o.socket.send(type, { conversation_id: this.id }),
-      onSubmit: (body) => this.send(body),
+      onSubmit: (body, attachments) => this.send(body, attachments),
       onError: o.onError,
+      tray: this.tray,
     });
     this.typingIndicator = new TypingIndicator(this.$('typing'), { limits: o.limits, label: this.$('typing-text') });
 
@@ -92,6 +117,7 @@ export class ChatPane {
     this.$('pane-empty').hidden = true;
     this.chat.hidden = false;
     this.composer.clear();
+    this.tray.clear();
     this.renderSuggestions();
     const cached = this.o.inbox.get(id);
     if (cached) this.render(cached);
@@ -205,10 +231,10 @@ export class ChatPane {
 
   // --- actions ----------------------------------------------------------------------------------
 
-  /** @param {string} body */
-  send(body) {
+  /** @param {string} body @param {any[]} [attachments] */
+  send(body, attachments = []) {
     if (!this.id) return;
-    this.o.socket.sendMessage({ conversationId: this.id, body });
+    this.o.socket.sendMessage({ conversationId: this.id, body, attachments });
     this.composer.sent();
     this.transcript.scrollToBottom();
   }

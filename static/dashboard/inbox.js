@@ -2,6 +2,7 @@
 import { el, paintAvatar } from '../livechat/dom.js';
 import { gettext } from '../livechat/i18n.js';
 import { relTime } from '../livechat/time.js';
+import { messageSummary } from '../livechat/attachments.js';
 
 export class Inbox {
   /**
@@ -250,7 +251,8 @@ export class Inbox {
     const who = m.sender?.type === 'agent'
       ? (m.sender.id === this.o.me.id ? gettext('You') : m.sender.name)
       : m.sender?.type === 'ai' ? gettext('AI') : null;
-    return who ? `${who}: ${m.body}` : m.body;
+    const text = messageSummary(m);
+    return who ? `${who}: ${text}` : text;
   }
 
   refreshTimes() {

@@ -51,7 +51,41 @@ export function createApi({ base = '', csrf, visitorToken, fetch: fetchImpl } = 
     return data;
   }
 
+  /**
+   * A file as multipart (field `file`), with upload progress: XMLHttpRequest, because fetch
+   * reports none. Rejects with ApiError (`code` "aborted" after `signal` aborts).
+   * @param {string} path @param {File} file
+   * @param {{onProgress?: (fraction: number) => void, signal?: AbortSignal, XHR?: any}} [o]
+   * @returns {Promise<any>} the JSON answer (an Attachment)
+   */
+  function upload(path, file, { onProgress, signal, XHR = globalThis.XMLHttpRequest } = {}) {
+    const url = path.startsWith('/') ? path : base + path;
+    return new Promise((resolve, reject) => {
+      const xhr = new XHR();
+      xhr.open('POST', url);
+      xhr.setRequestHeader('Accept', 'application/json');
+      if (csrf) xhr.setRequestHeader('X-CSRFToken', csrf);
+      const token = visitorToken?.();
+      if (token) xhr.setRequestHeader('Authorization', `Visitor ${token}`);
+      xhr.upload.onprogress = (ev) => ev.lengthComputable && onProgress?.(ev.loaded / ev.total);
+      xhr.onload = () => {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+        else reject(new ApiError(xhr.status, data));
+      };
+      xhr.onerror = () => reject(new ApiError(0, { detail: gettext('The server cannot be reached.'), code: 'network' }));
+      xhr.onabort = () => reject(new ApiError(0, { detail: gettext('Upload cancelled.'), code: 'aborted' }));
+      if (signal?.aborted) return xhr.onabort();
+      signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      const form = new FormData();
+      form.append('file', file, file.name);
+      xhr.send(form);
+    });
+  }
+
   return {
+    upload,
     /** @param {string} path */
     get: (path) => call('GET', path),
     /** @param {string} path @param {any} body */

@@ -26,15 +26,18 @@ export class Composer {
    * @param {HTMLTextAreaElement} o.input
    * @param {import('./limits.js').Limits} o.limits
    * @param {(type: 'typing:start'|'typing:stop') => void} o.sendTyping
-   * @param {(body: string) => void} o.onSubmit  the trimmed text, when there is any and it is
-   *   not too long; the page sends it and calls sent()
+   * @param {(body: string, attachments: any[]) => void} o.onSubmit  the trimmed text (empty
+   *   only with files) and the uploaded files, when not too long; the page sends them and
+   *   calls sent()
    * @param {(err: {message: string}) => void} o.onError  a body too long to send
+   * @param {import('./attachments.js').AttachmentTray} [o.tray]  the uploads of the message
    */
-  constructor({ form, input, limits, sendTyping, onSubmit, onError }) {
+  constructor({ form, input, limits, sendTyping, onSubmit, onError, tray }) {
     this.input = input;
     this.limits = limits;
     this.onSubmit = onSubmit;
     this.onError = onError;
+    this.tray = tray;
     this.typing = typingNotifier(sendTyping, limits);
     this.fit = autoGrow(input);
     input.addEventListener('input', () => this.typing.input(input.value.trim().length > 0));
@@ -53,19 +56,23 @@ export class Composer {
 
   submit() {
     const body = this.input.value.trim();
-    if (!body) return;
+    const files = this.tray?.ready ?? [];
+    if (this.tray?.uploading) return this.onError({ message: gettext('Wait until the files have uploaded.') });
+    if (this.tray?.hasFailed) return this.onError({ message: gettext('Retry or remove the files that could not be uploaded.') });
+    if (!body && !files.length) return;
     const max = this.limits.maxBodyLength;
     if (body.length > max) {
       const n = new Intl.NumberFormat(lang()).format(max);
       return this.onError({ message: fmt(gettext('A message can be at most %(max)s characters.'), { max: n }) });
     }
-    this.onSubmit(body);
+    this.onSubmit(body, files);
   }
 
-  /** The message is on its way: no more typing, an empty box. */
+  /** The message is on its way: no more typing, an empty box and tray. */
   sent() {
     this.typing.stop();
     this.clear();
+    this.tray?.clear();
   }
 
   clear() {

@@ -7,12 +7,14 @@
  * @property {number} maxBodyLength  characters of a message body (messaging.models.MAX_BODY_LENGTH)
  * @property {number} typingTimeoutMs  the server sends `typing:stop` this long after the last start
  * @property {number} typingThrottleMs  the server relays `typing:start` at most this often
+ * @property {number} attachmentMaxBytes  the largest file an upload may be (ATTACHMENT_MAX_BYTES)
  */
 
 const ATTRIBUTES = {
   maxBodyLength: 'data-max-body-length',
   typingTimeoutMs: 'data-typing-timeout-ms',
   typingThrottleMs: 'data-typing-throttle-ms',
+  attachmentMaxBytes: 'data-attachment-max-bytes',
 };
 
 /**

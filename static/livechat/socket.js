@@ -21,7 +21,7 @@
  *   body: string, attachments: any[], created_at: string, edited_at: string|null,
  *   deleted: boolean}} Message
  * @typedef {{client_id: string, conversation_id: string|null, body: string,
- *   created_at: string, state: 'sending'|'failed', error?: string}} OutboxItem
+ *   attachments?: any[], created_at: string, state: 'sending'|'failed', error?: string}} OutboxItem
  * @typedef {{getItem(k: string): string|null, setItem(k: string, v: string): void,
  *   removeItem(k: string): void}} StorageLike
  * @typedef {{addEventListener: Function, removeEventListener: Function,
@@ -121,7 +121,7 @@ function parseOutbox(raw) {
     if (!Array.isArray(list)) return [];
     return list
       .filter((i) => i && typeof i.client_id === 'string' && typeof i.body === 'string')
-      .map((i) => ({ ...i, state: i.state === 'failed' ? 'failed' : 'sending' }));
+      .map((i) => ({ ...i, attachments: Array.isArray(i.attachments) ? i.attachments : [], state: i.state === 'failed' ? 'failed' : 'sending' }));
   } catch {
     return [];
   }
@@ -263,15 +263,17 @@ export class LivechatSocket {
 
   /**
    * Queue a message; it is stored, shown as "sending" and sent whenever connected.
-   * @param {{conversationId?: string|null, body: string}} message
+   * `attachments`: Attachment objects already uploaded (their ids are sent; the objects
+   * are kept to draw the pending message).
+   * @param {{conversationId?: string|null, body: string, attachments?: any[]}} message
    * @returns {string} the client_id that the acked Message will carry
    */
-  sendMessage({ conversationId = null, body }) {
+  sendMessage({ conversationId = null, body, attachments = [] }) {
     if (typeof body !== 'string') throw new TypeError('sendMessage: body must be a string');
     if (this.#o.role === 'agent' && conversationId == null) throw new TypeError('sendMessage: agents must give conversationId');
     /** @type {OutboxItem} */
     const item = { client_id: `c-${randomHex(16, this.#o.random)}`, conversation_id: conversationId,
-      body, created_at: new Date(this.#t.now()).toISOString(), state: 'sending' };
+      body, attachments, created_at: new Date(this.#t.now()).toISOString(), state: 'sending' };
     this.#outbox.push(item);
     this.#persist(item);
     this.#pumpOutbox();
@@ -563,6 +565,7 @@ export class LivechatSocket {
     if (!item) return;
     const token = (this.#pumping = {});
     const payload = { body: item.body, client_id: item.client_id };
+    if (item.attachments?.length) payload.attachments = item.attachments.map((a) => a.id);
     if (this.#o.role === 'agent') payload.conversation_id = item.conversation_id;
     try {
       await this.#request('send_message', payload);

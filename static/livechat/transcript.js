@@ -1,6 +1,7 @@
 // The message list of one conversation, shared by the dashboard and the widget.
 // Keyed DOM: each message keeps its node, so a live edit or an open inline editor survives
 // other messages arriving. Message text is set with textContent only.
+import { renderAttachments } from './attachments.js';
 import { el, paintAvatar } from './dom.js';
 import { gettext } from './i18n.js';
 import { fmtTime, fmtDay, dayKey } from './time.js';
@@ -19,6 +20,7 @@ const GROUP_GAP_MS = 5 * 60 * 1000;
  * @param {(clientId: string) => void} [o.onRetry]
  * @param {(clientId: string) => void} [o.onDiscard]
  * @param {() => void} [o.onNearTop]
+ * @param {(a: any) => Promise<any>} [o.refreshAttachment]  fresh URLs for an attachment
  */
 export class Transcript {
   constructor(o) {
@@ -145,7 +147,10 @@ export class Transcript {
     time.dateTime = m.created_at;
     time.textContent = fmtTime(m.created_at);
     time.title = new Date(m.created_at).toLocaleString();
-    if (!node.querySelector('.msg-body')) node.querySelector('.bubble').replaceChildren(el('p', { class: 'msg-body' }));
+    if (!node.querySelector('.msg-body')) {
+      node.querySelector('.bubble').replaceChildren(el('p', { class: 'msg-body' }));
+      delete node.querySelector('.bubble').dataset.files;
+    }
     if (!node.classList.contains('is-editing')) this.renderBody(node, m);
     const edited = node.querySelector('.msg-edited');
     edited.hidden = !m.edited_at || m.deleted;
@@ -177,11 +182,22 @@ export class Transcript {
 
   renderBody(node, m) {
     const body = node.querySelector('.msg-body');
+    const bubble = node.querySelector('.bubble');
     if (m.deleted) {
       body.textContent = gettext('This message was deleted');
     } else {
       body.textContent = m.body;
     }
+    body.hidden = !m.deleted && !m.body;
+    // Redrawn only when the files change, so images do not reload on every edit or receipt.
+    const files = m.deleted ? [] : (m.attachments || []);
+    const key = files.map((a) => a.id).join(',');
+    if (bubble.dataset.files === key) return;
+    bubble.dataset.files = key;
+    bubble.querySelector('.atts')?.remove();
+    const atts = renderAttachments(files, { refresh: this.o.refreshAttachment });
+    if (atts) bubble.append(atts);
+    node.classList.toggle('msg--files', Boolean(atts));
   }
 
   renderReceipt(m) {
@@ -206,7 +222,9 @@ export class Transcript {
       node = el('li', { class: 'msg msg--own msg--pending', dataset: { clientId: item.client_id } },
         el('span', { class: 'msg-avatar avatar avatar-xs', 'aria-hidden': 'true' }),
         el('div', { class: 'msg-main' },
-          el('div', { class: 'msg-row' }, el('div', { class: 'bubble' }, el('p', { class: 'msg-body', text: item.body }))),
+          el('div', { class: 'msg-row' }, el('div', { class: 'bubble' },
+            el('p', { class: 'msg-body', text: item.body, hidden: !item.body }),
+            renderAttachments(item.attachments))),
           el('div', { class: 'msg-foot' }, el('span', { class: 'msg-state' }))));
       this.pending.set(item.client_id, node);
     }
@@ -278,6 +296,7 @@ export class Transcript {
     const finish = () => {
       node.classList.remove('is-editing');
       bubble.replaceChildren(el('p', { class: 'msg-body' }));
+      delete bubble.dataset.files;
       this.renderBody(node, this.messages.get(id));
     };
     const save = async () => {

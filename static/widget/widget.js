@@ -10,6 +10,7 @@ import { createToast } from '../livechat/toast.js';
 import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
 import { readLimits } from '../livechat/limits.js';
+import { AttachmentTray, acceptDrops, filesOf } from '../livechat/attachments.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';
@@ -137,6 +138,7 @@ const transcript = new Transcript({
   onRetry: (cid) => socket.retryMessage(cid),
   onDiscard: (cid) => socket.discardMessage(cid),
   onNearTop: () => loadOlder(),
+  refreshAttachment: (a) => api.get(`/api/v1/attachments/${encodeURIComponent(a.id)}/`),
 });
 const typingIndicator = new TypingIndicator($('w-typing'), { limits });
 
@@ -252,33 +254,63 @@ document.addEventListener('visibilitychange', markRead);
 
 // --- composer ----------------------------------------------------------------------------------------
 const toast = createToast($('w-toast'), { ms: 4000 });
+const tray = new AttachmentTray({
+  list: $('w-tray'),
+  maxBytes: limits.attachmentMaxBytes,
+  // A file is the visitor's first word as well as a message is: it starts the session.
+  upload: async (file, opts) => {
+    if (!(await startSession())) throw new Error(gettext('The chat is unavailable right now.'));
+    return api.upload('attachments/', file, opts);
+  },
+  onError: (message) => toast.show(message),
+});
+$('w-attach').addEventListener('click', () => $('w-file').click());
+$('w-file').addEventListener('change', () => {
+  tray.add([...$('w-file').files]);
+  $('w-file').value = '';
+  $('w-input').focus();
+});
+acceptDrops(root, (files) => tray.add(files));
+$('w-input').addEventListener('paste', (ev) => {
+  const files = filesOf(ev.clipboardData);
+  if (!files.length) return;
+  ev.preventDefault();
+  tray.add(files);
+});
+
 const composer = new Composer({
   form: $('w-composer'),
   input: $('w-input'),
   limits,
   sendTyping: (type) => token && socket.send(type),
-  onSubmit: (body) => send(body),
+  onSubmit: (body, attachments) => send(body, attachments),
   onError: (err) => toast.error(err),
+  tray,
 });
 
-/** @param {string} body */
-async function send(body) {
-  if (!token) {
-    const email = $('w-email');
-    if (email.value && !email.checkValidity()) {
-      toast.show(gettext('Please check the email address.'));
-      email.focus();
-      return;
-    }
-    try {
-      await ensureSession();
-    } catch (err) {
-      toast.error(err);
-      return;
-    }
-    socket.connect();
+/** The visitor session, created on first use; false (the visitor was told why) when it cannot be. */
+async function startSession() {
+  if (token) return true;
+  const email = $('w-email');
+  if (email.value && !email.checkValidity()) {
+    toast.show(gettext('Please check the email address.'));
+    email.focus();
+    return false;
   }
-  socket.sendMessage({ body });
+  try {
+    await ensureSession();
+  } catch (err) {
+    toast.error(err);
+    return false;
+  }
+  socket.connect();
+  return true;
+}
+
+/** @param {string} body @param {any[]} [attachments] */
+async function send(body, attachments = []) {
+  if (!(await startSession())) return;
+  socket.sendMessage({ body, attachments });
   composer.sent();
   transcript.scrollToBottom();
 }

@@ -130,9 +130,11 @@ def host_site():
 @pytest.fixture(scope="module")
 def stack(live_config, live_static, host_site):  # noqa: F811
     """One daphne process of our own: the tests stop and restart it."""
-    env = {**LIVE_TEST_ENV, "WIDGET_ALLOWED_ORIGINS": host_site.origin}
+    media = tempfile.mkdtemp(prefix="livechat-media-")  # uploaded files
+    env = {**LIVE_TEST_ENV, "WIDGET_ALLOWED_ORIGINS": host_site.origin, "MEDIA_ROOT": media}
     with LiveStack(1, **live_config, extra_env=env) as live:
         yield live
+    shutil.rmtree(media, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

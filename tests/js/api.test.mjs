@@ -87,3 +87,48 @@ test('an unreachable server is an ApiError with status 0 and code network', asyn
   assert.equal(err.code, 'network');
   assert.equal(err.message, 'The server cannot be reached.');
 });
+
+/** An XMLHttpRequest that records what is sent and answers when told. */
+function fakeXhr() {
+  const made = [];
+  class XHR {
+    constructor() { this.headers = {}; this.upload = {}; made.push(this); }
+    open(method, url) { this.method = method; this.url = url; }
+    setRequestHeader(k, v) { this.headers[k] = v; }
+    send(body) { this.body = body; }
+    abort() { this.onabort?.(); }
+    answer(status, body) { this.status = status; this.responseText = JSON.stringify(body); this.onload(); }
+  }
+  return { XHR, made };
+}
+
+test('upload: multipart with progress, the credentials of the page, errors as ApiError', async () => {
+  const x = fakeXhr();
+  const api = createApi({ base: '/api/v1/widget/', visitorToken: () => 'v.tok' });
+  const seen = [];
+  const file = new File(['hello'], 'note.txt', { type: 'text/plain' });
+  const done = api.upload('attachments/', file, { XHR: x.XHR, onProgress: (f) => seen.push(f) });
+  const [xhr] = x.made;
+  assert.equal(xhr.method, 'POST');
+  assert.equal(xhr.url, '/api/v1/widget/attachments/');
+  assert.equal(xhr.headers.Authorization, 'Visitor v.tok');
+  assert.equal(xhr.body.get('file').name, 'note.txt');
+  xhr.upload.onprogress({ lengthComputable: true, loaded: 50, total: 100 });
+  xhr.answer(201, { id: 'a1' });
+  assert.deepEqual(await done, { id: 'a1' });
+  assert.deepEqual(seen, [0.5]);
+
+  const refused = api.upload('attachments/', file, { XHR: x.XHR });
+  x.made[1].answer(415, { detail: 'no', code: 'unsupported_type' });
+  await assert.rejects(refused, (e) => e instanceof ApiError && e.status === 415 && e.code === 'unsupported_type');
+});
+
+test('upload: cancelling aborts the request', async () => {
+  const x = fakeXhr();
+  const api = createApi({ base: '/api/v1/', csrf: 'tok' });
+  const controller = new AbortController();
+  const done = api.upload('conversations/c1/attachments/', new File(['x'], 'x.txt'), { XHR: x.XHR, signal: controller.signal });
+  assert.equal(x.made[0].headers['X-CSRFToken'], 'tok');
+  controller.abort();
+  await assert.rejects(done, (e) => e.code === 'aborted');
+});

@@ -627,6 +627,25 @@ test('outbox: survives re-construction from storage and is flushed on the first 
   assert.equal(storage.getItem('livechat.outbox.agent'), null);
 });
 
+test('outbox: a message with uploaded files typed offline survives a reload and goes with their ids', async () => {
+  const storage = createMemoryStorage();
+  const files = [{ id: 'a1', name: 'shot.png', thumbnail_url: '/t' }, { id: 'a2', name: 'x.pdf' }];
+  const first = setup({ storage }); // never connected: offline
+  const clientId = first.socket.sendMessage({ conversationId: 'c1', body: '', attachments: files });
+
+  const h = setup({ storage }); // the page reloads
+  assert.deepEqual(h.socket.outbox[0].attachments, files, 'kept to draw the pending message');
+  h.socket.connect();
+  await handshake(h);
+  const sent = h.ws().lastSent('send_message');
+  assert.equal(sent.client_id, clientId);
+  assert.equal(sent.body, '');
+  assert.deepEqual(sent.attachments, ['a1', 'a2']);
+  const plain = h.socket.sendMessage({ conversationId: 'c1', body: 'no files' });
+  await ack(h, 'send_message', { message: msg('m1', 1, { client_id: clientId, sender: { type: 'agent' } }) });
+  assert.equal('attachments' in h.ws().lastSent('send_message'), false, `${plain}: no empty list sent`);
+});
+
 test('outbox: messages go one at a time, in the order typed', async () => {
   const h = setup();
   h.socket.connect();

@@ -94,12 +94,13 @@ test('the indicator shows with its text, hides on hide(), and by itself after sa
 });
 
 test('limits are read from the data- attributes of the page root', () => {
-  const dataset = { maxBodyLength: '5000', typingTimeoutMs: '5000', typingThrottleMs: '0' };
-  assert.deepEqual(readLimits(dataset), { maxBodyLength: 5000, typingTimeoutMs: 5000, typingThrottleMs: 0 });
+  const dataset = { maxBodyLength: '5000', typingTimeoutMs: '5000', typingThrottleMs: '0', attachmentMaxBytes: '26214400' };
+  assert.deepEqual(readLimits(dataset), { maxBodyLength: 5000, typingTimeoutMs: 5000, typingThrottleMs: 0, attachmentMaxBytes: 26214400 });
 });
 
 test('a page without its limits fails loudly, naming the attribute', () => {
   assert.throws(() => readLimits({ maxBodyLength: '5000', typingTimeoutMs: '5000' }), /data-typing-throttle-ms/);
-  assert.throws(() => readLimits({ maxBodyLength: '', typingTimeoutMs: '5000', typingThrottleMs: '1' }), /data-max-body-length/);
-  assert.throws(() => readLimits({ maxBodyLength: '5,000', typingTimeoutMs: '5000', typingThrottleMs: '1' }), /data-max-body-length/);
+  assert.throws(() => readLimits({ maxBodyLength: '', typingTimeoutMs: '5000', typingThrottleMs: '1', attachmentMaxBytes: '1' }), /data-max-body-length/);
+  assert.throws(() => readLimits({ maxBodyLength: '5,000', typingTimeoutMs: '5000', typingThrottleMs: '1', attachmentMaxBytes: '1' }), /data-max-body-length/);
+  assert.throws(() => readLimits({ maxBodyLength: '5000', typingTimeoutMs: '5000', typingThrottleMs: '1' }), /data-attachment-max-bytes/);
 });

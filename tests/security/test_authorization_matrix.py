@@ -55,10 +55,24 @@ class World:
         return {k: str(m.pk) for k, m in made.items()}
 
 
+def _sent_attachment(visitor) -> str:
+    """A file Budi sent in C."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messaging.attachments import attachment_upload
+    from tests.support import files
+
+    upload = SimpleUploadedFile("r.pdf", files.pdf(), "application/pdf")
+    attachment = attachment_upload(actor=Actor.for_visitor(visitor), upload=upload)
+    message_send(actor=Actor.for_visitor(visitor), body="", attachments=[str(attachment.pk)])
+    return str(attachment.pk)
+
+
 @pytest.fixture
 def world(
-    alice, bob, supervisor, stranger, visitor, other_visitor, conversation, other_conversation
-):
+    alice, bob, supervisor, stranger, visitor, other_visitor, conversation, other_conversation,
+    media,
+):  # fmt: skip
     w = World(
         alice, bob, supervisor, stranger, visitor, other_visitor, conversation, other_conversation
     )
@@ -69,6 +83,7 @@ def world(
         "unknown": str(uuid.uuid4()),
         "alice": str(alice.pk),
         "visitor": str(visitor.pk),
+        "attachment": _sent_attachment(visitor),
     }
     return w
 
@@ -114,6 +129,10 @@ REST = [
     ("delete another agent's message", "DELETE", M_URL + "/{m_other_agent}/", None, (401, 401, 401, 403, 204, 403)),
     ("edit a message through the wrong conversation", "PATCH", M_URL + "/{m_other_conversation}/", {"body": "x"}, (401, 401, 401, 404, 404, 403)),
     ("read an unknown conversation", "GET", "/api/v1/conversations/{unknown}/", None, (401, 401, 401, 404, 404, 403)),
+    ("upload to a conversation (JSON: not a file)", "POST", C_URL + "/attachments/", {"file": "x"}, (401, 401, 401, 415, 415, 403)),
+    ("widget: upload (JSON: not a file)", "POST", "/api/v1/widget/attachments/", {"file": "x"}, (401, 415, 415, 401, 401, 401)),
+    ("download C's attachment", "GET", "/api/v1/attachments/{attachment}/", None, (401, 302, 404, 302, 302, 404)),
+    ("download an unknown attachment", "GET", "/api/v1/attachments/{unknown}/", None, (401, 404, 404, 404, 404, 404)),
     ("the API schema", "GET", "/api/v1/schema/", None, ANYONE),
     ("the API docs", "GET", "/api/v1/docs/", None, ANYONE),
     ("health", "GET", "/healthz", None, ANYONE),
