@@ -6,6 +6,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from livechat import metrics
 from livechat.errors import LivechatError
 
 # DRF's own codes, renamed to the contract's vocabulary (the WebSocket uses the same words).
@@ -48,6 +49,7 @@ def _flatten(errors, prefix: str = "") -> list[str]:
 
 
 def api_exception_handler(exc, context):
+    metrics.database_error_seen(exc, where="http")
     if isinstance(exc, LivechatError):
         return Response(error_body(exc.message, exc.code, exc.errors), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):

@@ -9,6 +9,7 @@ from conversations.api import ConversationDetailView, ConversationListView
 from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
 from livechat.health import healthz
+from livechat.metrics_endpoint import metrics
 from messaging.api import MessageDetailView, MessageListView
 
 api_v1 = [
@@ -39,6 +40,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("accounts/login/", AgentLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
