@@ -216,7 +216,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["livechat.authentication.IsAgent"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["livechat.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds every operation's error answers with the shared body (livechat/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "livechat.schema.LivechatAutoSchema",
     "EXCEPTION_HANDLER": "livechat.error_responses.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "widget_session": env.str("THROTTLE_WIDGET_SESSION", default="600/min"),
@@ -238,6 +239,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body requires what its serializer requires (editing a message needs `body`);
+    # drf-spectacular would otherwise make every PATCH field optional.
+    "COMPONENT_SPLIT_PATCH": False,
     # Served from our own static files: no CDN, and the CSP stays 'self'.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -19,17 +19,17 @@ api_v1 = [
     path("widget/messages/", WidgetMessagesView.as_view(), name="widget-messages"),
     path("conversations/", ConversationListView.as_view(), name="conversation-list"),
     path(
-        "conversations/<str:conversation_id>/",
+        "conversations/<uuid:conversation_id>/",
         ConversationDetailView.as_view(),
         name="conversation-detail",
     ),
     path(
-        "conversations/<str:conversation_id>/messages/",
+        "conversations/<uuid:conversation_id>/messages/",
         MessageListView.as_view(),
         name="message-list",
     ),
     path(
-        "conversations/<str:conversation_id>/messages/<str:message_id>/",
+        "conversations/<uuid:conversation_id>/messages/<uuid:message_id>/",
         MessageDetailView.as_view(),
         name="message-detail",
     ),

@@ -4,9 +4,11 @@ Output goes through `messaging.wire` (one serializer for REST and WebSocket); in
 only shaped here: `messaging.services` validates it, for REST and WebSocket alike.
 """
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from livechat.schema import TEXT
 from messaging.models import MAX_BODY_LENGTH, MAX_CLIENT_ID_LENGTH, SenderType
 from messaging.wire import serialize_message
 
@@ -38,15 +40,19 @@ class MessageSerializer(serializers.Serializer):
         return serialize_message(instance)
 
 
+# What `messaging.services.clean_body` accepts, as a pattern the schema can carry.
+_BODY = {"max_length": MAX_BODY_LENGTH, "validators": [RegexValidator(TEXT)]}
+
+
 class MessageCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=MAX_BODY_LENGTH)
+    body = serializers.CharField(**_BODY)
     client_id = serializers.CharField(
         max_length=MAX_CLIENT_ID_LENGTH, required=False, allow_null=True
     )
 
 
 class MessageEditSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=MAX_BODY_LENGTH)
+    body = serializers.CharField(**_BODY)
 
 
 class MessagePageSerializer(serializers.Serializer):
