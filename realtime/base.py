@@ -275,7 +275,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             if kind == "sync":
                 metrics.sync_answered(len(result["messages"]), text)
         else:
-            return
+            return  # nothing answered, nothing to time (e.g. typing without a request_id)
         metrics.frame_seconds(kind).observe(time.perf_counter() - self._received_at)
 
     def charge_for(self, text: str) -> None:
