@@ -5,7 +5,7 @@ only shaped here: `messaging.services` validates it, for REST and WebSocket alik
 """
 
 from django.core.validators import RegexValidator
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from livechat.schema import TEXT
@@ -44,6 +44,13 @@ class MessageSerializer(serializers.Serializer):
 _BODY = {"max_length": MAX_BODY_LENGTH, "validators": [RegexValidator(TEXT)]}
 
 
+# Readable examples for the docs page (the body's pattern alone makes gibberish).
+_EXAMPLE = extend_schema_serializer(
+    examples=[OpenApiExample("A reply", value={"body": "Your order ships today."})]
+)
+
+
+@_EXAMPLE
 class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(**_BODY)
     client_id = serializers.CharField(
@@ -51,6 +58,7 @@ class MessageCreateSerializer(serializers.Serializer):
     )
 
 
+@_EXAMPLE
 class MessageEditSerializer(serializers.Serializer):
     body = serializers.CharField(**_BODY)
 
