@@ -131,3 +131,14 @@ def test_plain_logs_stay_the_default(log_format):
     assert r.returncode == 0, r.stderr
     line = r.stderr.strip()
     assert line.endswith("WARNING x hello") and not line.startswith("{")
+
+
+def test_with_https_on_metrics_are_scraped_over_plain_http_like_healthz():
+    code = (
+        "from django.test import Client; c = Client();"
+        "print(c.get('/metrics', HTTP_AUTHORIZATION='Bearer t0ken').status_code,"
+        " c.get('/accounts/login/').status_code)"
+    )
+    r = _run(code, DJANGO_HTTPS="1", METRICS_TOKEN="t0ken", ALLOWED_HOSTS="testserver")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["200", "301"]
