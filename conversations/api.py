@@ -11,6 +11,7 @@ from conversations.selectors import conversation_list, conversation_queryset
 from conversations.serializers import ConversationSerializer, ConversationUpdateSerializer
 from livechat.authentication import AgentThrottle, actor_for
 from livechat.rest import body_fields
+from livechat.schema import NO_NUL
 
 
 class ConversationListView(generics.ListAPIView):
@@ -21,8 +22,16 @@ class ConversationListView(generics.ListAPIView):
         summary="List conversations, newest activity first",
         parameters=[
             OpenApiParameter("status", str, enum=["open", "pending", "closed"]),
-            OpenApiParameter("assignee", str, description="`me`, `none` or an agent id"),
-            OpenApiParameter("q", str, description="search visitor name, email and message text"),
+            OpenApiParameter(
+                "assignee",
+                {"type": "string", "pattern": "^(me|none|[0-9]+)$"},
+                description="`me`, `none` or an agent id",
+            ),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "pattern": NO_NUL},
+                description="search visitor name, email and message text",
+            ),
         ],
     )
     def get(self, request, *args, **kwargs):

@@ -52,7 +52,18 @@ class ConversationSerializer(serializers.Serializer):
         return serialize_conversation(instance)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer", "minimum": 1}],
+        "nullable": True,
+        "description": "An agent's user id (digits), or null to unassign.",
+    }
+)
+class AgentIdField(serializers.Field):
+    pass
+
+
 class ConversationUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ConversationStatus.choices, required=False)
-    assignee_id = serializers.CharField(required=False, allow_null=True)
+    assignee_id = AgentIdField(required=False, allow_null=True)
     ai_enabled = serializers.BooleanField(required=False)

@@ -19,6 +19,7 @@ from livechat.authentication import (
 )
 from livechat.errors import Forbidden, NotFound
 from livechat.origins import widget_origin_allowed
+from livechat.schema import error
 from messaging.api import PAGE_PARAMETERS, message_page_response
 from messaging.serializers import MessagePageSerializer
 
@@ -31,7 +32,10 @@ class WidgetSessionView(APIView):
     @extend_schema(
         summary="Start a visitor session; returns the visitor token (shown once)",
         request=WidgetSessionSerializer,
-        responses={201: WidgetSessionOutSerializer},
+        responses={
+            201: WidgetSessionOutSerializer,
+            403: error("This website may not embed the widget (`forbidden`)."),
+        },
         auth=[],
     )
     def post(self, request):
@@ -49,6 +53,9 @@ class WidgetSessionView(APIView):
         )
 
 
+NO_CONVERSATION_YET = error("No conversation yet: it starts with the first message (`not_found`).")
+
+
 class _VisitorView(APIView):
     authentication_classes = [VisitorTokenAuthentication]
     permission_classes = [IsVisitor]
@@ -62,7 +69,10 @@ class _VisitorView(APIView):
 
 
 class WidgetConversationView(_VisitorView):
-    @extend_schema(summary="The visitor's conversation", responses=ConversationSerializer)
+    @extend_schema(
+        summary="The visitor's conversation",
+        responses={200: ConversationSerializer, 404: NO_CONVERSATION_YET},
+    )
     def get(self, request):
         return Response(serialize_conversation(self.visitor_conversation(request)))
 
@@ -71,7 +81,7 @@ class WidgetMessagesView(_VisitorView):
     @extend_schema(
         summary="A page of the visitor's conversation",
         parameters=PAGE_PARAMETERS,
-        responses=MessagePageSerializer,
+        responses={200: MessagePageSerializer, 404: NO_CONVERSATION_YET},
     )
     def get(self, request):
         return message_page_response(request, self.visitor_conversation(request))

@@ -8,6 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from livechat import metrics
 from livechat.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, LivechatError, Unavailable
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def _flatten(errors, prefix: str = "") -> list[str]:
 
 
 def api_exception_handler(exc, context):
+    metrics.database_error_seen(exc, where="http")
     if isinstance(exc, DATABASE_UNAVAILABLE):
         logger.warning("database unavailable: %r", exc)
         exc = Unavailable()

@@ -4,6 +4,7 @@ Unset, everything falls back to the embedded default (SQLite file, in-memory cha
 layer, local media). Set DATABASE_URL / REDIS_URL for the production stack.
 """
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +19,9 @@ env = environ.Env()
 
 # Developers' own settings: `make run` writes DJANGO_DEBUG=1 and a random secret key to
 # `.env` (git-ignored). Variables already in the environment win over the file.
-environ.Env.read_env(BASE_DIR / ".env")
+# Only when there is one: django-environ logs a missing file, before logging is configured.
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
 
 # Off unless asked for: a deployment that forgets the variable must not show debug pages.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -271,7 +274,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["livechat.authentication.IsAgent"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["livechat.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds every operation's error answers with the shared body (livechat/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "livechat.schema.LivechatAutoSchema",
     "EXCEPTION_HANDLER": "livechat.error_responses.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "widget_session": env.str("THROTTLE_WIDGET_SESSION", default="600/min"),
@@ -294,6 +298,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body requires what its serializer requires (editing a message needs `body`);
+    # drf-spectacular would otherwise make every PATCH field optional.
+    "COMPONENT_SPLIT_PATCH": False,
     # Served from our own static files: no CDN, and the CSP stays 'self'.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -341,7 +348,8 @@ if DJANGO_HTTPS:
     # Deployed behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Load balancers and Prometheus talk to each process directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -351,11 +359,30 @@ if DJANGO_HTTPS:
 # in with SECURE_HSTS_PRELOAD=1, so the reminder is silenced (see docs/deployment.md).
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# --- Observability -------------------------------------------------------------------------
+# `/metrics` (livechat/metrics_endpoint.py) is off until one of these is set: a bearer token
+# for the scraper, and/or the scrapers' addresses (IPs or CIDR ranges, matched against the
+# TCP peer, never a forwarded header).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+try:
+    for _entry in METRICS_ALLOWED_IPS:
+        ipaddress.ip_network(_entry.strip(), strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from None
+
+# `plain` for people, `json` (one object per line) for log collectors.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "livechat.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }

@@ -8,6 +8,7 @@ from conversations.api import ConversationDetailView, ConversationListView
 from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
 from livechat.health import healthz
+from livechat.metrics_endpoint import metrics
 from messaging.api import MessageDetailView, MessageListView
 from messaging.attachment_api import (
     AgentAttachmentUploadView,
@@ -29,17 +30,17 @@ api_v1 = [
     ),
     path("conversations/", ConversationListView.as_view(), name="conversation-list"),
     path(
-        "conversations/<str:conversation_id>/",
+        "conversations/<uuid:conversation_id>/",
         ConversationDetailView.as_view(),
         name="conversation-detail",
     ),
     path(
-        "conversations/<str:conversation_id>/messages/",
+        "conversations/<uuid:conversation_id>/messages/",
         MessageListView.as_view(),
         name="message-list",
     ),
     path(
-        "conversations/<str:conversation_id>/messages/<str:message_id>/",
+        "conversations/<uuid:conversation_id>/messages/<uuid:message_id>/",
         MessageDetailView.as_view(),
         name="message-detail",
     ),
@@ -55,6 +56,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("accounts/login/", AgentLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,6 +9,7 @@ from conversations.access import access_conversation, parse_id
 from livechat.authentication import AgentThrottle, actor_for
 from livechat.errors import NotFound
 from livechat.rest import body_fields
+from livechat.schema import error
 from messaging import services
 from messaging.models import Message
 from messaging.selectors import message_page, parse_page_params
@@ -19,11 +20,16 @@ from messaging.serializers import (
     MessageSerializer,
 )
 
+_COUNT = {"type": "integer", "minimum": 0}
 PAGE_PARAMETERS = [
-    OpenApiParameter("after_seq", int, description="messages with seq > N"),
-    OpenApiParameter("before_seq", int, description="the messages just before seq N"),
-    OpenApiParameter("since_version", int, description="messages created/edited/deleted after V"),
-    OpenApiParameter("limit", int, description="default 50, max 200"),
+    OpenApiParameter("after_seq", _COUNT, description="messages with seq > N"),
+    OpenApiParameter("before_seq", _COUNT, description="the messages just before seq N"),
+    OpenApiParameter(
+        "since_version", _COUNT, description="messages created/edited/deleted after V"
+    ),
+    OpenApiParameter(
+        "limit", {"type": "integer", "minimum": 1}, description="default 50; above 200 is 200"
+    ),
 ]
 
 
@@ -81,7 +87,12 @@ class MessageDetailView(APIView):
             raise NotFound("Message not found.")
 
     @extend_schema(
-        summary="Edit your own message", request=MessageEditSerializer, responses=MessageSerializer
+        summary="Edit your own message",
+        request=MessageEditSerializer,
+        responses={
+            200: MessageSerializer,
+            409: error("The message was deleted: it can no longer be edited (`conflict`)."),
+        },
     )
     def patch(self, request, conversation_id, message_id):
         fields = body_fields(request, ("body",))

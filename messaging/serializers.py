@@ -4,9 +4,11 @@ Output goes through `messaging.wire` (one serializer for REST and WebSocket); in
 only shaped here: `messaging.services` validates it, for REST and WebSocket alike.
 """
 
-from drf_spectacular.utils import extend_schema_field
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from livechat.schema import TEXT
 from messaging.models import MAX_BODY_LENGTH, MAX_CLIENT_ID_LENGTH, SenderType
 from messaging.wire import serialize_message
 
@@ -53,12 +55,21 @@ class MessageSerializer(serializers.Serializer):
         return serialize_message(instance)
 
 
+# What `messaging.services.clean_body` accepts, as a pattern the schema can carry.
+_BODY = {"max_length": MAX_BODY_LENGTH, "validators": [RegexValidator(TEXT)]}
+
+
+# Readable examples for the docs page (the body's pattern alone makes gibberish).
+_EXAMPLE = extend_schema_serializer(
+    examples=[OpenApiExample("A reply", value={"body": "Your order ships today."})]
+)
+
+
+@_EXAMPLE
 class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(
-        max_length=MAX_BODY_LENGTH,
-        required=False,
-        allow_blank=True,
-        help_text="Required unless `attachments` are given.",
+        **_BODY,
+        help_text='1 to 5,000 characters of text; may be empty ("") when `attachments` are given.',
     )
     client_id = serializers.CharField(
         max_length=MAX_CLIENT_ID_LENGTH, required=False, allow_null=True
@@ -75,8 +86,9 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+@_EXAMPLE
 class MessageEditSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=MAX_BODY_LENGTH)
+    body = serializers.CharField(**_BODY)
 
 
 class MessagePageSerializer(serializers.Serializer):

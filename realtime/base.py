@@ -8,13 +8,16 @@ sends can make the consumer raise: unexpected exceptions are logged and answered
 
 import asyncio
 import logging
+import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from conversations.actors import Actor
+from livechat import metrics
 from livechat.errors import DATABASE_UNAVAILABLE, LivechatError, Unavailable
 from livechat.wire import encode_json
 from realtime import frames, groups, presence
@@ -38,6 +41,17 @@ def limit(name: str):
     return settings.LIVECHAT[name]
 
 
+# Client frame types as metric labels: the contract's, never whatever a client made up.
+FRAME_LABELS = frozenset(CLIENT_FRAMES) | {"auth"}
+
+
+def frame_label(frame: dict | None) -> str:
+    if frame is None:
+        return "rejected"
+    kind = frame.get("type")
+    return kind if isinstance(kind, str) and kind in FRAME_LABELS else "unknown"
+
+
 class LivechatConsumer(AsyncWebsocketConsumer):
     role = ""
 
@@ -54,8 +68,22 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         self.typing: TypingRelay | None = None
         self._heartbeat: asyncio.Task | None = None
         self._session_started = False
+        self._counted_as: str | None = None  # the role this socket counts as (metrics)
+        self._received_at = 0.0  # when the frame being handled arrived
+
+    def _count_as(self, role: str | None) -> None:
+        if self._counted_as is not None:
+            metrics.open_sockets(self._counted_as).dec()
+        if role is not None:
+            metrics.open_sockets(role).inc()
+        self._counted_as = role
 
     # --- lifecycle -------------------------------------------------------------------------
+
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        # A visitor socket is accepted before it authenticates.
+        self._count_as(self.role if self.actor is not None else "unauthenticated")
 
     async def start_session(self) -> None:
         """Once authenticated: typing relay, heartbeats, and this process's presence sweep."""
@@ -67,6 +95,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         )
         presence.acquire_process()
         self._session_started = True
+        self._count_as(self.role)
         self._heartbeat = asyncio.create_task(self._heartbeat_loop())
 
     async def _heartbeat_loop(self) -> None:
@@ -75,6 +104,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             try:
                 await self.heartbeat()
             except Exception:
+                metrics.channel_layer_errors("heartbeat").inc()
                 logger.exception("heartbeat failed")
 
     async def heartbeat(self) -> None:
@@ -87,6 +117,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code) -> None:
         self.closed = True
+        self._count_as(None)
         if self._heartbeat is not None:
             self._heartbeat.cancel()
         await self._quietly(self.on_disconnect)
@@ -129,10 +160,14 @@ class LivechatConsumer(AsyncWebsocketConsumer):
     # --- groups and outgoing frames -------------------------------------------------------------
 
     async def join(self, group: str) -> None:
-        if group in LOCAL_GROUPS:
-            await local_group(self.channel_layer, group).add(self)
-        else:
-            await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            if group in LOCAL_GROUPS:
+                await local_group(self.channel_layer, group).add(self)
+            else:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            metrics.channel_layer_errors("group_add").inc()
+            raise
         self.joined.add(group)
 
     async def leave(self, group: str) -> None:
@@ -145,9 +180,11 @@ class LivechatConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict) -> None:
         if not self.closed:
             await self.send(text_data=encode_json(frame))
+            metrics.frame_sent(frame)
 
     async def forward(self, text: str) -> None:
-        """A frame of a process-local group (`realtime.fanout`), already encoded."""
+        """A frame of a process-local group (`realtime.fanout`, which counts it), already
+        encoded."""
         if not self.closed:
             await self.send(text_data=text)
 
@@ -156,6 +193,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         if self.closed or event.get("exclude") == self.channel_name:
             return
         await self.send(text_data=event["text"])
+        metrics.frames_out(event.get("frame", "")).inc()
 
     async def lc_close(self, event: dict) -> None:
         """`realtime.broadcast.Close`: the session ended elsewhere (e.g. a revoked token)."""
@@ -166,9 +204,11 @@ class LivechatConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if self.closed:
             return
+        self._received_at = time.perf_counter()
         frame = None
         try:
             frame = await self.admit(text_data if text_data is not None else bytes_data or b"")
+            metrics.frames_in(self.role, frame_label(frame)).inc()
             if frame is not None:
                 await self.handle_frame(frame)
         except Exception:
@@ -236,6 +276,12 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             text = encode_json(frames.ack(rid, result))
             self.charge_for(text)
             await self.send(text_data=text)
+            metrics.frames_out("ack").inc()
+            if kind == "sync":
+                metrics.sync_answered(len(result["messages"]), text)
+        else:
+            return  # nothing answered, nothing to time (e.g. typing without a request_id)
+        metrics.frame_seconds(kind).observe(time.perf_counter() - self._received_at)
 
     def charge_for(self, text: str) -> None:
         """A big answer (a `sync` of long messages) costs what it costs to build and send:
@@ -258,9 +304,13 @@ class LivechatConsumer(AsyncWebsocketConsumer):
 
     async def call(self, func, *, thread_sensitive: bool = True, **kwargs):
         """`func(actor=…, **kwargs)` from `realtime.service_calls`, off the event loop."""
-        return await database_sync_to_async(func, thread_sensitive=thread_sensitive)(
-            actor=self.actor, **kwargs
-        )
+        try:
+            return await database_sync_to_async(func, thread_sensitive=thread_sensitive)(
+                actor=self.actor, **kwargs
+            )
+        except DatabaseError as exc:
+            metrics.database_error_seen(exc, where="websocket")
+            raise
 
     async def conversation_id_of(self, frame: dict) -> str | None:
         """The conversation a frame is about; None when a visitor has none yet."""

@@ -19,6 +19,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import Signal
 
+from livechat import metrics
 from livechat.wire import encode_json
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ FRAME_EVENT = "lc.frame"
 CLOSE_EVENT = "lc.close"
 
 # Sent for every event handed to the channel layer, with `recipients` and `payload`:
-# the observability hook (metrics) and what tests record.
+# what tests record (`sent_frames`), and a hook for anything else that watches events.
 event_sent = Signal()
 
 
@@ -45,7 +46,13 @@ Event = tuple[list[str], "dict | Close"]
 def layer_message(payload: "dict | Close", *, exclude_channel: str | None = None) -> dict:
     if isinstance(payload, Close):
         return {"type": CLOSE_EVENT, "code": payload.code}
-    return {"type": FRAME_EVENT, "text": encode_json(payload), "exclude": exclude_channel}
+    # `frame`: the frame's type, so sockets count what they forward without decoding it.
+    return {
+        "type": FRAME_EVENT,
+        "text": encode_json(payload),
+        "exclude": exclude_channel,
+        "frame": payload["type"],
+    }
 
 
 async def asend(event: Event, *, exclude_channel: str | None = None) -> None:
@@ -53,11 +60,14 @@ async def asend(event: Event, *, exclude_channel: str | None = None) -> None:
     recipients, payload = event
     message = layer_message(payload, exclude_channel=exclude_channel)
     layer = get_channel_layer()
+    metrics.broadcasts(message.get("frame", "close")).inc()
     for group in recipients:
         try:
             await layer.group_send(group, message)
         except Exception:
             # Persisted changes are committed; clients recover them with `sync`.
+            metrics.channel_layer_errors("group_send").inc()
+            metrics.broadcast_errors("channel_layer").inc()
             logger.exception("broadcast to %s failed", group)
     event_sent.send(sender=None, recipients=recipients, payload=payload)
 
@@ -89,17 +99,20 @@ def send_now(event: Event) -> None:
         async_to_sync(asend)(event)  # a command or a test: an event loop of our own
         return
     if not loop.is_running():
+        metrics.broadcast_errors("stopping").inc()
         logger.warning("not broadcasting to %s: the server is stopping", event[0])
         return
     try:
         future = asyncio.run_coroutine_threadsafe(asend(event), loop)
     except RuntimeError:  # the loop closed meanwhile
+        metrics.broadcast_errors("stopping").inc()
         logger.warning("not broadcasting to %s: the server has stopped", event[0])
         return
     try:
         future.result(timeout=SEND_TIMEOUT)
     except concurrent.futures.TimeoutError:
         future.cancel()
+        metrics.broadcast_errors("timeout").inc()
         logger.warning("broadcast to %s did not leave within %s s", event[0], SEND_TIMEOUT)
 
 

@@ -16,6 +16,7 @@ import weakref
 
 from django.conf import settings
 
+from livechat import metrics
 from realtime.broadcast import FRAME_EVENT
 
 logger = logging.getLogger(__name__)
@@ -73,19 +74,23 @@ class LocalGroup:
                 raise
             except Exception:
                 # Redis trouble: broadcasts meanwhile are lost (clients repair with `sync`).
+                metrics.channel_layer_errors("receive").inc()
                 logger.exception("receiving for the local %s group failed", self.group)
                 channel = await self._rejoin()
                 continue
             if event.get("type") != FRAME_EVENT:
                 continue
             text, exclude = event["text"], event.get("exclude")
+            forwarded = 0
             for name, consumer in list(self.members.items()):
                 if name == exclude:
                     continue
                 try:
                     await consumer.forward(text)
+                    forwarded += 1
                 except Exception:
                     logger.exception("forwarding a %s frame failed", self.group)
+            metrics.frames_out(event.get("frame", "")).inc(forwarded)
 
     async def _rejoin(self) -> str:
         """After a receive error, join again on a fresh channel as soon as Redis answers.

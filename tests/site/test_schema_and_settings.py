@@ -127,3 +127,31 @@ def test_production_settings_serve_pages_and_static_files_without_collectstatic(
         timeout=120,
     )
     assert r.stdout.split() == ["200", "200"], r.stdout + r.stderr
+
+
+def test_schema_documents_every_error_with_the_shared_body_and_exact_inputs(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    error = schema["components"]["schemas"]["Error"]
+    assert sorted(error["required"]) == ["code", "detail"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (method, path)
+            errors = {code for code in responses if code[0] in "45"}
+            if path != "/api/v1/auth/token/" and not path.endswith("/widget/session/"):
+                assert {"401", "403", "429"} <= errors, (method, path)
+            for code in errors:
+                body = responses[code]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}, (method, path, code)
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    assert parameter["schema"]["format"] == "uuid", (path, parameter)
+                    assert "404" in errors
+                else:
+                    assert parameter.get("allowEmptyValue") and "400" in errors, parameter
+            if "requestBody" in operation:
+                assert {"400", "413", "415"} <= errors, (method, path)
+    edit = schema["paths"]["/api/v1/conversations/{conversation_id}/messages/{message_id}/"]
+    body = edit["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema["components"]["schemas"][body.rsplit("/", 1)[1]]["required"] == ["body"]
+    assert "409" in edit["patch"]["responses"]

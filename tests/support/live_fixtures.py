@@ -16,8 +16,14 @@ from tests.support.livestack import (
     production_env,
 )
 
-# Short presence timings keep the process-death tests quick; typing stays at 5 s.
-LIVE_TEST_ENV = {"LIVECHAT_PRESENCE_TTL": "2", "LIVECHAT_HEARTBEAT_INTERVAL": "0.5"}
+# Short presence timings keep the process-death tests quick; typing stays at 5 s. Tests
+# read `/metrics` with METRICS_TOKEN.
+METRICS_TOKEN = "live-tests-metrics-token"
+LIVE_TEST_ENV = {
+    "LIVECHAT_PRESENCE_TTL": "2",
+    "LIVECHAT_HEARTBEAT_INTERVAL": "0.5",
+    "METRICS_TOKEN": METRICS_TOKEN,
+}
 
 _collected: list[bool] = []
 
