@@ -24,7 +24,7 @@ api_v1 = [
     path("widget/messages/", WidgetMessagesView.as_view(), name="widget-messages"),
     path("widget/attachments/", WidgetAttachmentUploadView.as_view(), name="widget-attachments"),
     path(
-        "attachments/<str:attachment_id>/",
+        "attachments/<uuid:attachment_id>/",
         AttachmentDetailView.as_view(),
         name="attachment-detail",
     ),
@@ -45,7 +45,7 @@ api_v1 = [
         name="message-detail",
     ),
     path(
-        "conversations/<str:conversation_id>/attachments/",
+        "conversations/<uuid:conversation_id>/attachments/",
         AgentAttachmentUploadView.as_view(),
         name="attachment-upload",
     ),

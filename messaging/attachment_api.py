@@ -2,7 +2,7 @@
 the redirect to a fresh signed URL."""
 
 from django.http import HttpResponseRedirect
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import BasePermission
@@ -20,6 +20,7 @@ from livechat.authentication import (
     actor_for,
 )
 from livechat.errors import ValidationFailed
+from livechat.schema import error
 from messaging.attachments import access_attachment, attachment_upload
 from messaging.serializers import AttachmentSerializer, AttachmentUploadSerializer
 from messaging.uploads import AttachmentParser, strict_file_names
@@ -28,9 +29,9 @@ UPLOAD_SCHEMA = {
     "request": {"multipart/form-data": AttachmentUploadSerializer},
     "responses": {
         201: AttachmentSerializer,
-        400: OpenApiResponse(description="empty, damaged, or a name with a path or controls"),
-        413: OpenApiResponse(description="`too_large`: over ATTACHMENT_MAX_BYTES"),
-        415: OpenApiResponse(description="`unsupported_type`: not an accepted type"),
+        400: error("Empty, damaged, or a name with a path or controls (`validation_error`)."),
+        413: error("`too_large`: over ATTACHMENT_MAX_BYTES, or an image or archive bomb."),
+        415: error("`unsupported_type`: not an accepted type (decided from the bytes)."),
     },
 }
 
@@ -87,9 +88,9 @@ class AttachmentDetailView(APIView):
         TokenAuthentication,
         SessionAuthentication,
     ]
-    # Anyone signed in gets 404 for what is not theirs (access_attachment), so that ids
-    # cannot be probed; only the unauthenticated get 401.
-    permission_classes = []
+    # Agents and visitors; a visitor gets 404 for what is not theirs (access_attachment),
+    # so that ids cannot be probed.
+    permission_classes = [IsAgentOrVisitor]
     throttle_classes = [VisitorThrottle, AgentOnlyThrottle]
 
     @extend_schema(
@@ -102,8 +103,6 @@ class AttachmentDetailView(APIView):
         responses={302: None, 200: AttachmentSerializer},
     )
     def get(self, request, attachment_id):
-        if not request.user or not request.user.is_authenticated:
-            self.permission_denied(request)
         attachment = access_attachment(actor=actor_for(request), attachment_id=attachment_id)
         wire = attachment.to_wire()
         if request.headers.get("Accept", "").split(";")[0].strip() == "application/json":

@@ -78,6 +78,7 @@ class MessageCreateSerializer(serializers.Serializer):
         child=serializers.UUIDField(),
         max_length=10,
         required=False,
+        allow_null=True,
         help_text="Ids of your own unused uploads (agents: uploaded to this conversation).",
     )
 

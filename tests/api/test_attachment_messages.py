@@ -125,7 +125,7 @@ def test_downloads_go_only_to_agents_and_the_conversations_visitor(
         response, body = fetch(anonymous, r["Location"])
         assert response.status_code == 200 and body[:8] == b"\x89PNG\r\n\x1a\n"
     assert as_other_visitor.get(url).status_code == 404
-    assert as_stranger.get(url).status_code == 404
+    assert as_stranger.get(url).status_code == 403  # a Django user who is no agent
     assert anonymous.get(url).status_code == 401
     assert as_alice.get("/api/v1/attachments/not-an-id/").status_code == 404
     # Asked for JSON: the Attachment object itself, with fresh URLs.

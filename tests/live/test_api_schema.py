@@ -35,9 +35,25 @@ EXAMPLES = 15
 # "the id of an existing agent" or "a URL and an address Django's validators accept" (host
 # name rules, lengths), so those schema-valid requests are refused with 400.
 SCHEMA_VALID_BUT_REFUSED = {
-    "POST /api/v1/auth/token/": "wrong credentials",
-    "PATCH /api/v1/conversations/{conversation_id}/": "an assignee_id that is no agent's",
-    "POST /api/v1/widget/session/": "a page_url or email Django's validators refuse",
+    "POST /api/v1/auth/token/": ("wrong credentials", ["400"]),
+    "PATCH /api/v1/conversations/{conversation_id}/": (
+        "an assignee_id that is no agent's",
+        ["400"],
+    ),
+    "POST /api/v1/widget/session/": ("a page_url or email Django's validators refuse", ["400"]),
+    "POST /api/v1/conversations/{conversation_id}/messages/": (
+        "attachment ids that are not the sender's own unused uploads",
+        ["400"],
+    ),
+    # The type is decided from the bytes (PROTOCOL section 6): random bytes are no image.
+    "POST /api/v1/conversations/{conversation_id}/attachments/": (
+        "a file whose bytes are not an accepted type",
+        ["400", "415"],
+    ),
+    "POST /api/v1/widget/attachments/": (
+        "a file whose bytes are not an accepted type",
+        ["400", "415"],
+    ),
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default
 
@@ -51,9 +67,9 @@ def config(*, agent_token: str, visitor_token: str, conversation_id: str, messag
         textwrap.dedent(f"""
         [[operations]]
         include-name = "{name}"  # {why}
-        checks.positive_data_acceptance.expected-statuses = {json.dumps([*ACCEPTED, "400"])}
+        checks.positive_data_acceptance.expected-statuses = {json.dumps([*ACCEPTED, *extra])}
         """)
-        for name, why in SCHEMA_VALID_BUT_REFUSED.items()
+        for name, (why, extra) in SCHEMA_VALID_BUT_REFUSED.items()
     )
     known = "".join(
         f'\n[[operations]]\ninclude-name = "{name}"\n'
@@ -79,7 +95,7 @@ def config(*, agent_token: str, visitor_token: str, conversation_id: str, messag
         "path.message_id" = {{ dictionary = "messages", probability = 0.8 }}
 
         [[operations]]
-        include-path-regex = "^/api/v1/widget/(conversation|messages)/$"
+        include-path-regex = "^/api/v1/widget/(conversation|messages|attachments)/$"
         headers = {{ Authorization = "Visitor {visitor_token}" }}
         """)
         + refused
