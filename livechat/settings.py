@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "messaging",
     "realtime",
     "dashboard",
+    "reports",
 ]
 
 MIDDLEWARE = [

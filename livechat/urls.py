@@ -10,6 +10,8 @@ from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, Wid
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
 from livechat.health import healthz
 from messaging.api import MessageDetailView, MessageListView
+from reports.api import ReportOverviewView
+from reports.views import reports_page
 
 api_v1 = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),
@@ -32,6 +34,7 @@ api_v1 = [
         MessageDetailView.as_view(),
         name="message-detail",
     ),
+    path("reports/overview/", ReportOverviewView.as_view(), name="report-overview"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -45,6 +48,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("dashboard/reports/", reports_page, name="reports"),
     path("", include("dashboard.urls")),
 ]
 
