@@ -271,6 +271,12 @@ LIVECHAT = {
     "REPLY_BYTES_PER_FRAME": 32 * 1024,
 }
 
+# --- Retention and maintenance (manage.py livechat_purge, livechat_cleanup) ---------------
+# Closed conversations older than this many days are erased by `livechat_purge`; 0 is off.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=0)
+# `livechat_cleanup` revokes widget tokens unused for this many days.
+VISITOR_TOKEN_IDLE_DAYS = env.int("VISITOR_TOKEN_IDLE_DAYS", default=180)
+
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
