@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from conversations.api import ConversationDetailView, ConversationListView
 from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
-from livechat.accounts import AgentLoginView, ObtainAuthTokenView
+from livechat.accounts import AgentLoginView, AgentSetPasswordView, ObtainAuthTokenView
 from livechat.health import healthz
 from messaging.api import MessageDetailView, MessageListView
 from reports.api import ReportOverviewView
@@ -45,6 +45,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("accounts/login/", AgentLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/<uidb64>/<token>/",
+        AgentSetPasswordView.as_view(),
+        name="agent-set-password",
+    ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
