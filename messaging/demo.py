@@ -177,17 +177,20 @@ class DemoHistory:
         # Most first responses within a minute or two, a long tail of slow ones.
         return timedelta(seconds=min(6 * 3600, max(5, self.rng.lognormvariate(4.2, 1.1))))
 
-    def build(self, count: int) -> Batch:
+    def moments(self, count: int) -> list[datetime]:
+        """When each conversation starts, oldest first."""
+        return sorted(self._created_at() for _ in range(count))
+
+    def build(self, moments: list[datetime]) -> Batch:
         batch = Batch()
-        for _ in range(count):
-            self._conversation(batch)
+        for created in moments:
+            self._conversation(batch, created)
         return batch
 
-    def _conversation(self, batch: Batch) -> None:
+    def _conversation(self, batch: Batch, created: datetime) -> None:
         rng = self.rng
         lang = "id" if rng.random() < 0.6 else "en"
         name = rng.choice(NAMES[lang])
-        created = self._created_at()
         email = None
         if rng.random() < 0.5:
             email = f"{name.split()[0].lower()}.{rng.randrange(1000)}@example.com"

@@ -13,18 +13,20 @@ assigned, when the agent gave its first response; the agent filter and `per_agen
 owned conversations, except first responses, which are credited to the agent who gave them.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce, ExtractHour, TruncDate
+from django.db import connection
+from django.db.models import Count
 
 from conversations.actors import user_display_name
 from conversations.models import Conversation, ConversationStatus, ConversationStatusChange
 from messaging.models import Message, SenderType
-from reports.sql import Percentile, Seconds
+from reports import postgres
+from reports.figures import ConversationFigures, orm_conversation_figures, owned_by
 
 MAX_DAYS = 366
 
@@ -55,178 +57,110 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def _owned_by(agent_id: int) -> Q:
-    return Q(assignee_id=agent_id) | Q(assignee__isnull=True, first_response_by_id=agent_id)
-
-
-FIRST_RESPONSE = Seconds("first_response_at", "created_at")
-RESOLUTION = Seconds("closed_at", "created_at")
+def conversation_figures(period: ReportRange, agent_id: int | None) -> ConversationFigures:
+    if connection.vendor == "postgresql":
+        return postgres.conversation_figures(period, agent_id)
+    return orm_conversation_figures(period, agent_id)
 
 
 def report_overview(*, period: ReportRange, agent_id: int | None = None) -> dict:
     """The whole overview in a fixed number of queries, whatever the range holds."""
-    everyone = Conversation.objects.order_by()
-    conversations = everyone if agent_id is None else everyone.filter(_owned_by(agent_id))
-    all_created = everyone.filter(created_at__gte=period.start, created_at__lt=period.end)
-    all_closed = everyone.filter(
-        status=ConversationStatus.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end
-    )
-    created, closed = all_created, all_closed
+    figures = conversation_figures(period, agent_id)
+    owned = Conversation.objects.order_by()
     if agent_id is not None:
-        created, closed = created.filter(_owned_by(agent_id)), closed.filter(_owned_by(agent_id))
-    sent = Message.objects.order_by().filter(
-        created_at__gte=period.start, created_at__lt=period.end
-    )
-    messages = sent
-    if agent_id is not None:
-        messages = sent.filter(conversation__in=conversations.values("pk"))
-
-    totals = _created_totals(created)
-    closing = closed.aggregate(
-        count=Count("pk"),
-        median=Percentile(RESOLUTION, 0.5),
-        p90=Percentile(RESOLUTION, 0.9),
-    )
+        owned = owned.filter(owned_by(agent_id))
     reopened = (
         ConversationStatusChange.objects.filter(
             from_status=ConversationStatus.CLOSED,
             changed_at__gte=period.start,
             changed_at__lt=period.end,
-            conversation__in=conversations.values("pk"),
         )
+        .filter(**({} if agent_id is None else {"conversation__in": owned.values("pk")}))
         .values("conversation_id")
         .distinct()
         .count()
     )
-    by_sender = dict(
-        messages.values_list("sender_type").annotate(n=Count("pk")).values_list("sender_type", "n")
+    sent = Message.objects.order_by().filter(
+        created_at__gte=period.start, created_at__lt=period.end
     )
+    by_sender = Counter()
+    replies = {}
+    for kind, agent, n in sent.values_list("sender_type", "sender_agent").annotate(n=Count("pk")):
+        by_sender[kind] += n
+        if kind == SenderType.AGENT:
+            replies[agent] = n
+    if agent_id is not None:
+        by_sender = Counter(
+            dict(
+                sent.filter(conversation__in=owned.values("pk"))
+                .values_list("sender_type")
+                .annotate(n=Count("pk"))
+                .values_list("sender_type", "n")
+            )
+        )
     return {
         "conversations": {
-            "created": totals["created"],
-            "closed": closing["count"],
+            "created": figures.created,
+            "closed": figures.closed,
             "reopened": reopened,
-            "ai_answered": totals["ai_answered"],
+            "ai_answered": figures.ai_answered,
         },
         "first_response_seconds": {
-            "median": _seconds(totals["fr_median"]),
-            "p90": _seconds(totals["fr_p90"]),
-            "count": totals["fr_count"],
+            "median": _seconds(figures.first_response_median),
+            "p90": _seconds(figures.first_response_p90),
+            "count": figures.first_responses,
         },
         "resolution_seconds": {
-            "median": _seconds(closing["median"]),
-            "p90": _seconds(closing["p90"]),
-            "count": closing["count"],
+            "median": _seconds(figures.resolution_median),
+            "p90": _seconds(figures.resolution_p90),
+            "count": figures.closed,
         },
         "messages": {
-            "visitor": by_sender.get(SenderType.VISITOR, 0),
-            "agent": by_sender.get(SenderType.AGENT, 0),
-            "ai": by_sender.get(SenderType.AI, 0),
+            "visitor": by_sender[SenderType.VISITOR],
+            "agent": by_sender[SenderType.AGENT],
+            "ai": by_sender[SenderType.AI],
         },
-        "per_day": _per_day(period, created, closed),
-        "per_agent": _per_agent(all_created, all_closed, sent, agent_id=agent_id),
-        "per_hour": _per_hour(period, created),
+        "per_day": _per_day(period, figures),
+        "per_agent": _per_agent(figures, replies, agent_id=agent_id),
+        "per_hour": [figures.created_by_hour.get(hour, 0) for hour in range(24)],
     }
 
 
-def _created_totals(created: QuerySet) -> dict:
-    # Answered by the AI alone: an AI message and no agent reply (yet).
-    ai_replied = Message.objects.filter(conversation=OuterRef("pk"), sender_type=SenderType.AI)
-    return created.aggregate(
-        created=Count("pk"),
-        fr_count=Count("first_response_at"),
-        fr_median=Percentile(FIRST_RESPONSE, 0.5),
-        fr_p90=Percentile(FIRST_RESPONSE, 0.9),
-        ai_answered=Count("pk", filter=Q(first_response_at__isnull=True) & Q(Exists(ai_replied))),
-    )
-
-
-def _per_day(period: ReportRange, created: QuerySet, closed: QuerySet) -> list[dict]:
-    created_by_day = {
-        row["day"]: row
-        for row in created.annotate(day=TruncDate("created_at", tzinfo=period.tz))
-        .values("day")
-        .annotate(n=Count("pk"), fr_median=Percentile(FIRST_RESPONSE, 0.5))
-    }
-    closed_by_day = dict(
-        closed.annotate(day=TruncDate("closed_at", tzinfo=period.tz))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
+def _per_day(period: ReportRange, figures: ConversationFigures) -> list[dict]:
     days = []
     for day in period.days():
-        row = created_by_day.get(day, {})
+        created, median = figures.created_by_day.get(day, (0, None))
         days.append(
             {
                 "date": day.isoformat(),
-                "created": row.get("n", 0),
-                "closed": closed_by_day.get(day, 0),
-                "first_response_median": _seconds(row.get("fr_median")),
+                "created": created,
+                "closed": figures.closed_by_day.get(day, 0),
+                "first_response_median": _seconds(median),
             }
         )
     return days
 
 
-def _per_hour(period: ReportRange, created: QuerySet) -> list[int]:
-    hours = [0] * 24
-    rows = (
-        created.annotate(hour=ExtractHour("created_at", tzinfo=period.tz))
-        .values("hour")
-        .annotate(n=Count("pk"))
-        .values_list("hour", "n")
-    )
-    for hour, n in rows:
-        hours[hour] = n
-    return hours
-
-
-def _per_agent(
-    created: QuerySet, closed: QuerySet, sent: QuerySet, *, agent_id: int | None
-) -> list[dict]:
+def _per_agent(figures: ConversationFigures, replies: dict, *, agent_id: int | None) -> list[dict]:
     """Owned conversations and their resolution, first responses given, and replies sent
-    anywhere (so an agent's replies in colleagues' conversations count too). An agent's
-    row is the same with or without the agent filter."""
-    owner = {"owner": Coalesce("assignee_id", "first_response_by_id")}
-    owned = dict(
-        created.annotate(**owner)
-        .filter(owner__isnull=False)
-        .values("owner")
-        .annotate(n=Count("pk"))
-        .values_list("owner", "n")
+    anywhere (so an agent's replies in colleagues' conversations count too)."""
+    ids = (
+        set(figures.owned)
+        | set(figures.first_response_median_by_agent)
+        | set(figures.resolution_median_by_owner)
+        | set(replies)
     )
-    first_responses = dict(
-        created.filter(first_response_by__isnull=False)
-        .values("first_response_by")
-        .annotate(median=Percentile(FIRST_RESPONSE, 0.5))
-        .values_list("first_response_by", "median")
-    )
-    resolutions = dict(
-        closed.annotate(**owner)
-        .filter(owner__isnull=False)
-        .values("owner")
-        .annotate(median=Percentile(RESOLUTION, 0.5))
-        .values_list("owner", "median")
-    )
-    replies = dict(
-        sent.filter(sender_type=SenderType.AGENT)
-        .values("sender_agent")
-        .annotate(n=Count("pk"))
-        .values_list("sender_agent", "n")
-    )
-    ids = set(owned) | set(first_responses) | set(resolutions) | set(replies)
     if agent_id is not None:
         ids &= {agent_id}
-    users = get_user_model().objects.filter(pk__in=ids)
     rows = [
         {
             "agent": {"id": str(user.pk), "name": user_display_name(user)},
-            "conversations": owned.get(user.pk, 0),
+            "conversations": figures.owned.get(user.pk, 0),
             "replies": replies.get(user.pk, 0),
-            "first_response_median": _seconds(first_responses.get(user.pk)),
-            "resolution_median": _seconds(resolutions.get(user.pk)),
+            "first_response_median": _seconds(figures.first_response_median_by_agent.get(user.pk)),
+            "resolution_median": _seconds(figures.resolution_median_by_owner.get(user.pk)),
         }
-        for user in users
+        for user in get_user_model().objects.filter(pk__in=ids)
     ]
     rows.sort(key=lambda row: (-row["conversations"], -row["replies"], row["agent"]["name"]))
     return rows

@@ -27,7 +27,8 @@ class Seconds(Func):
         return super().as_sql(
             compiler,
             connection,
-            template="EXTRACT(EPOCH FROM (%(expressions)s))::double precision",
+            # date_part gives a float; EXTRACT gives a numeric, which sorts twice as slowly.
+            template="date_part('epoch', %(expressions)s)",
             arg_joiner=" - ",
             **extra,
         )
