@@ -3,22 +3,6 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# Messages are written in time order, so a BRIN index (a few kilobytes, next to nothing to
-# maintain on each send) finds a date range's messages for the reports. PostgreSQL only;
-# SQLite has no BRIN and the embedded default has little data.
-BRIN = "CREATE INDEX IF NOT EXISTS msg_created_brin ON messaging_message USING brin (created_at)"
-
-
-def create_brin(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BRIN)
-
-
-def drop_brin(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS msg_created_brin")
-
-
 
 class Migration(migrations.Migration):
 
@@ -33,5 +17,8 @@ class Migration(migrations.Migration):
             model_name='message',
             index=models.Index(condition=models.Q(('sender_type', 'ai')), fields=['conversation'], name='msg_ai_conv_idx'),
         ),
-        migrations.RunPython(create_brin, drop_brin),
+        migrations.AddIndex(
+            model_name='message',
+            index=models.Index(fields=['created_at'], name='msg_created_idx'),
+        ),
     ]
