@@ -112,8 +112,10 @@ def output_stream(command: BaseCommand, path: str, *, binary: bool = False) -> I
         out = getattr(command.stdout, "_out", sys.stdout)
         yield getattr(out, "buffer", out) if binary else out
         return
+    mode, encoding = ("wb", None) if binary else ("w", "utf-8")
     try:
-        handle = open(path, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"}))  # noqa: SIM115 (closed below; the open alone is checked)
+        # Opened apart from the `with` so that only the open is turned into a usage error.
+        handle = open(path, mode, encoding=encoding)  # noqa: SIM115
     except OSError as exc:
         raise usage_error(f"--output: cannot write {path}: {exc.strerror}.")
     with handle:

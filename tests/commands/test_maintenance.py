@@ -13,8 +13,8 @@ from django.utils import timezone
 from conversations import services as conversation_services
 from conversations.models import Conversation, Visitor
 from messaging.models import Message
-from tests.reports.history import Chat, utc
 from tests.support.factories import VisitorFactory
+from tests.support.history import Chat, utc
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

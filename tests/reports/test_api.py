@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.reports.history import Chat, utc
+from tests.support.history import Chat, utc
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ UTC; the ranges' first and last minutes are exercised on purpose.
 
 import pytest
 
-from tests.reports.history import Chat, utc
+from tests.support.history import Chat, utc
 
 pytestmark = pytest.mark.django_db
 
