@@ -25,6 +25,8 @@ class AgentSetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/set_password.html"
     post_reset_login = True
+    # Named, so signing in still works once other backends (sign-in throttling) are added.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("dashboard")
 
     def get_user(self, uidb64):
