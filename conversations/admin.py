@@ -1,14 +1,15 @@
-"""Supervisors' admin for visitors (the conversation transcript is in `messaging.admin`)."""
+"""Supervisors' admin for visitors, the team (`team_admin`) and erasures (`erasure_admin`);
+the conversation transcript is in `messaging.admin`."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from conversations import services
+from conversations import erasure_admin, services, team_admin  # noqa: F401 (registers admins)
 from conversations.models import Visitor
 
 
 @admin.register(Visitor)
-class VisitorAdmin(admin.ModelAdmin):
+class VisitorAdmin(erasure_admin.ErasureActionMixin, admin.ModelAdmin):
     list_display = [
         "display_name",
         "email",
@@ -28,7 +29,7 @@ class VisitorAdmin(admin.ModelAdmin):
         "token_revoked_at",
     ]
     fields = ["id", "name", "email", *readonly_fields[1:]]
-    actions = ["revoke_tokens"]
+    actions = ["revoke_tokens", "erase"]
 
     def has_add_permission(self, request) -> bool:
         return False  # visitors come from the widget
@@ -40,3 +41,10 @@ class VisitorAdmin(admin.ModelAdmin):
         for visitor in queryset:
             services.visitor_revoke_token(visitor=visitor)
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)
+
+    @admin.action(
+        description=_("Erase selected visitors and everything stored about them"),
+        permissions=["erase"],
+    )
+    def erase(self, request, queryset):
+        return erasure_admin.erase_visitors(self, request, queryset, queryset)

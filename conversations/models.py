@@ -4,6 +4,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 
@@ -32,6 +33,9 @@ class Visitor(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Erasure deletes everything about a visitor at once, so it is a permission of its
+        # own instead of the generic delete (which bypasses the audit record).
+        permissions = [("erase_visitor", "Can erase a visitor and everything stored about them")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -88,6 +92,15 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Who sent that first agent message: reports credit the conversation to its assignee,
+    # or to this agent when nobody was assigned.
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -95,6 +108,11 @@ class Conversation(models.Model):
             models.Index(fields=["-updated_at"], name="conv_activity_idx"),
             models.Index(fields=["status", "-updated_at"], name="conv_status_activity_idx"),
             models.Index(fields=["assignee", "status", "-updated_at"], name="conv_assignee_idx"),
+            # Reports: conversations created, and closed, in a date range.
+            models.Index(fields=["created_at"], name="conv_created_idx"),
+            models.Index(
+                fields=["closed_at"], name="conv_closed_idx", condition=Q(closed_at__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -108,3 +126,73 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"Conversation with {self.visitor.display_name}"
+
+
+class ConversationStatusChange(models.Model):
+    """One change of a conversation's status, kept for reports (reopened conversations)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, choices=ConversationStatus.choices)
+    to_status = models.CharField(max_length=10, choices=ConversationStatus.choices)
+    changed_by_type = models.CharField(max_length=10)  # agent | visitor | ai | system
+    changed_by_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [
+            models.Index(fields=["conversation", "changed_at"], name="convstatus_conv_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ErasureRecord(models.Model):
+    """The audit trail of erasures and retention purges: who, when, how many rows.
+
+    Never anything about the people erased (no ids, names or emails): the record must
+    survive the data it accounts for.
+    """
+
+    class Action(models.TextChoices):
+        FORGET = "forget", "Visitor erased on request"
+        PURGE = "purge", "Retention purge"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    via = models.CharField(max_length=20)  # "admin" or "command"
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The account or operating-system user who ran it, kept when the account is gone.
+    operator = models.CharField(max_length=150, blank=True)
+    visitors = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(default=dict)  # {"app_label.Model": count}
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.visitors}) at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+class Agent(User):
+    """The team as supervisors manage it in the admin (a proxy: the same rows as auth.User).
+
+    A model of its own so that supervisors get permissions on agents without getting
+    Django's full user admin (superusers, groups, arbitrary permissions).
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "agent"
+        verbose_name_plural = "agents"

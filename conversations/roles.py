@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from conversations.actors import AGENTS_GROUP, SUPERVISORS_GROUP
 
 SUPERVISOR_MODELS = {
-    "conversations": ["visitor", "conversation"],
+    "conversations": ["visitor", "conversation", "agent", "erasurerecord"],
     "messaging": ["message", "messageedit"],
 }
 

@@ -10,7 +10,12 @@ from django.utils import timezone
 from conversations import events
 from conversations.access import access_conversation, parse_id
 from conversations.actors import Actor, user_is_agent
-from conversations.models import Conversation, ConversationStatus, Visitor
+from conversations.models import (
+    Conversation,
+    ConversationStatus,
+    ConversationStatusChange,
+    Visitor,
+)
 from livechat.errors import Forbidden, ValidationFailed
 from realtime import events as realtime_events
 from realtime import groups
@@ -109,9 +114,11 @@ def conversation_update(
             ),
         )
         fields: list[str] = []
+        now = timezone.now()
         if status is not UNSET and status != conversation.status:
+            status_change_record(conversation, to_status=status, actor=actor, at=now)
             conversation.status = status
-            conversation.closed_at = timezone.now() if status == ConversationStatus.CLOSED else None
+            conversation.closed_at = now if status == ConversationStatus.CLOSED else None
             fields += ["status", "closed_at"]
         if assignee is not UNSET and assignee != conversation.assignee:
             conversation.assignee = assignee
@@ -124,13 +131,28 @@ def conversation_update(
             return conversation
 
         conversation.version += 1
-        conversation.updated_at = timezone.now()
+        conversation.updated_at = now
         conversation.save(update_fields=[*fields, "version", "updated_at"])
         if set(fields) - {"ai_enabled"}:
             send_on_commit(events.conversation_updated(conversation))
         if ai_changed:
             send_on_commit(events.ai_status_changed(conversation, changed_by=actor.as_sender()))
         return conversation
+
+
+def status_change_record(
+    conversation: Conversation, *, to_status: str, actor: Actor, at
+) -> ConversationStatusChange:
+    """Keep a status change for the reports (reopened conversations). Every service that
+    changes a status calls it, inside its transaction and before it sets the new status."""
+    return ConversationStatusChange.objects.create(
+        conversation=conversation,
+        from_status=conversation.status,
+        to_status=to_status,
+        changed_by_type=actor.type,
+        changed_by_agent=actor.user if actor.is_agent else None,
+        changed_at=at,
+    )
 
 
 def conversation_mark_read(*, actor: Actor, conversation_id, seq) -> Conversation:

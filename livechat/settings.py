@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "messaging",
     "realtime",
     "dashboard",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# How long an agent's invitation or password-reset link works (seconds; default 3 days).
+PASSWORD_RESET_TIMEOUT = env.int("INVITATION_TTL", default=3 * 24 * 3600)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -335,6 +338,12 @@ LIVECHAT = {
     # Each this many bytes of an answer cost the socket one more frame of its rate limit.
     "REPLY_BYTES_PER_FRAME": 32 * 1024,
 }
+
+# --- Retention and maintenance (manage.py livechat_purge, livechat_cleanup) ---------------
+# Closed conversations older than this many days are erased by `livechat_purge`; 0 is off.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=0)
+# `livechat_cleanup` revokes widget tokens unused for this many days.
+VISITOR_TOKEN_IDLE_DAYS = env.int("VISITOR_TOKEN_IDLE_DAYS", default=180)
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from conversations.api import ConversationDetailView, ConversationListView
 from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
-from livechat.accounts import AgentLoginView, ObtainAuthTokenView
+from livechat.accounts import AgentLoginView, AgentSetPasswordView, ObtainAuthTokenView
 from livechat.health import healthz
 from livechat.metrics_endpoint import metrics
 from messaging.api import MessageDetailView, MessageListView
@@ -16,6 +16,8 @@ from messaging.attachment_api import (
     WidgetAttachmentUploadView,
 )
 from messaging.downloads import attachment_file
+from reports.api import ReportOverviewView
+from reports.views import reports_page
 
 api_v1 = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="api-token"),
@@ -49,6 +51,7 @@ api_v1 = [
         AgentAttachmentUploadView.as_view(),
         name="attachment-upload",
     ),
+    path("reports/overview/", ReportOverviewView.as_view(), name="report-overview"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -60,6 +63,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("accounts/login/", AgentLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/<uidb64>/<token>/",
+        AgentSetPasswordView.as_view(),
+        name="agent-set-password",
+    ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
@@ -68,6 +76,7 @@ urlpatterns = [
         attachment_file,
         name="attachment-file",
     ),
+    path("dashboard/reports/", reports_page, name="reports"),
     path("", include("dashboard.urls")),
 ]
 

@@ -12,9 +12,14 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from conversations import services
+from conversations import erasure_admin, services
 from conversations.actors import Actor
-from conversations.models import Conversation, ConversationStatus
+from conversations.models import (
+    Conversation,
+    ConversationStatus,
+    ConversationStatusChange,
+    Visitor,
+)
 from livechat.errors import LivechatError
 from messaging.models import Message, MessageEdit
 from messaging.wire import message_sender
@@ -84,8 +89,20 @@ class MessageInline(admin.TabularInline):
         )
 
 
+class StatusChangeInline(admin.TabularInline):
+    model = ConversationStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "from_status", "to_status", "changed_by_type", "changed_by_agent"]
+    readonly_fields = fields
+    verbose_name_plural = _("status history")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(erasure_admin.ErasureActionMixin, admin.ModelAdmin):
     list_display = [
         "visitor",
         "status",
@@ -110,8 +127,8 @@ class ConversationAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["visitor", "assignee"]
     date_hierarchy = "created_at"
-    inlines = [MessageInline]
-    actions = ["close_conversations", "reopen_conversations", "assign_to_me"]
+    inlines = [MessageInline, StatusChangeInline]
+    actions = ["close_conversations", "reopen_conversations", "assign_to_me", "erase_visitors"]
     readonly_fields = [
         "visitor",
         "version",
@@ -122,6 +139,7 @@ class ConversationAdmin(admin.ModelAdmin):
         "updated_at",
         "closed_at",
         "first_response_at",
+        "first_response_by",
     ]
     # The three fields a supervisor edits (through the service, see save_model), then the rest.
     fields = ["visitor", "status", "assignee", "ai_enabled", *readonly_fields[1:]]
@@ -169,6 +187,14 @@ class ConversationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Assign selected conversations to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
         self._bulk(request, queryset, "Assigned", assignee_id=request.user.pk)
+
+    @admin.action(
+        description=_("Erase the visitors of the selected conversations, with all their data"),
+        permissions=["erase"],
+    )
+    def erase_visitors(self, request, queryset):
+        visitors = Visitor.objects.filter(pk__in=queryset.values("visitor_id"))
+        return erasure_admin.erase_visitors(self, request, queryset, visitors)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -61,6 +61,17 @@ class Message(models.Model):
         indexes = [
             # since_version: "what changed in this conversation after V"
             models.Index(fields=["conversation", "version"], name="msg_conv_version_idx"),
+            # Reports: messages sent in a date range. (A BRIN index would be smaller, but
+            # rows land in old pages' free space after purges and it then reads most of the
+            # table for a week.)
+            models.Index(fields=["created_at"], name="msg_created_idx"),
+            # Reports: "answered by the AI alone". Only AI messages are in it, so sending
+            # as an agent or a visitor never writes to it.
+            models.Index(
+                fields=["conversation"],
+                name="msg_ai_conv_idx",
+                condition=Q(sender_type=SenderType.AI),
+            ),
         ]
         constraints = [
             # History pages walk this unique index (conversation, seq) in both directions.

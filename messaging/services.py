@@ -9,6 +9,7 @@ from conversations.access import access_conversation, access_message_author, par
 from conversations.actors import Actor
 from conversations.models import Conversation, ConversationStatus, Visitor
 from conversations.selectors import visitor_conversation
+from conversations.services import status_change_record
 from livechat.errors import Conflict, NotFound, ValidationFailed
 from messaging import events, signals
 from messaging.attachments import (
@@ -158,12 +159,16 @@ def _message_send(
         conversation.updated_at = now
         fields = ["last_seq", "version", "last_message", "updated_at"]
         if reopened:
+            status_change_record(
+                conversation, to_status=ConversationStatus.OPEN, actor=actor, at=now
+            )
             conversation.status = ConversationStatus.OPEN
             conversation.closed_at = None
             fields += ["status", "closed_at"]
         if actor.is_agent and conversation.first_response_at is None:
             conversation.first_response_at = now
-            fields.append("first_response_at")
+            conversation.first_response_by = actor.user
+            fields += ["first_response_at", "first_response_by"]
         conversation.save(update_fields=fields)
 
         if created_conversation:

@@ -142,6 +142,11 @@ REST = [
     ("the admin", "GET", "/admin/", None, PAGE_SUPERVISORS),
     ("a transcript in the admin", "GET", "/admin/conversations/conversation/{C}/change/", None, PAGE_SUPERVISORS),
     ("a visitor in the admin", "GET", "/admin/conversations/visitor/{visitor}/change/", None, PAGE_SUPERVISORS),
+    ("the team's report", "GET", "/api/v1/reports/overview/?from=2026-03-01&to=2026-03-07", None, (401, 401, 401, 403, 200, 403)),
+    ("an agent's own report", "GET", "/api/v1/reports/overview/?from=2026-03-01&to=2026-03-07&agent={alice}", None, AGENTS_ONLY),
+    ("the reports page", "GET", "/dashboard/reports/", None, (302, 302, 302, 403, 200, 403)),
+    ("the team in the admin", "GET", "/admin/conversations/agent/", None, PAGE_SUPERVISORS),
+    ("erasure records in the admin", "GET", "/admin/conversations/erasurerecord/", None, PAGE_SUPERVISORS),
 ]  # fmt: skip
 
 
