@@ -9,7 +9,8 @@ also deletes the agent's API tokens.
 
 The signals catch changes made through the ORM's `save()`, `delete()` and the groups
 relation. What they cannot see (a queryset `.update()`, a session that expired or was
-deleted in bulk) the sockets find on their heartbeat: `agent_session_valid`, one query.
+changed in bulk) each process finds for all its agent sockets at once every
+HEARTBEAT_INTERVAL (`agent_sessions_valid`, realtime/session_watch.py).
 """
 
 from importlib import import_module
@@ -136,35 +137,51 @@ def connect_signals() -> None:
         )
 
 
-# --- what the heartbeat asks ------------------------------------------------------------------
+# --- what the sockets' periodic check asks ------------------------------------------------------
+
+AgentSession = tuple[str, str | None, str | None]  # (user id, session key, session auth hash)
 
 
-def agent_session_valid(*, user_id, session_key: str | None, session_hash: str | None) -> bool:
-    """Whether an agent socket's session still stands: the session exists and has not
-    expired, it was signed with the user's current password (Django's session hash), and
-    the user is an active agent. One query with database sessions."""
-    if not session_key or not session_hash:
-        return False
+def agent_sessions_valid(sessions: set[AgentSession]) -> set[AgentSession]:
+    """Those of `sessions` that still stand: the session exists and has not expired, it was
+    signed with the user's current password (Django's session hash), and the user is an
+    active agent. Two queries however many there are (one without database sessions)."""
+    if not sessions:
+        return set()
     User = get_user_model()
-    users = User.objects.filter(pk=user_id, is_active=True).annotate(
-        in_agents=Exists(Group.objects.filter(name=AGENTS_GROUP, user=OuterRef("pk")))
-    )
-    store = _session_store()
-    session_in_database = issubclass(store, DatabaseSessionStore)
-    if session_in_database:
-        sessions = store.get_model_class().objects.filter(
-            session_key=session_key, expire_date__gt=timezone.now()
+    users = {
+        str(pk): (password, is_staff or in_agents)
+        for pk, password, is_staff, in_agents in User.objects.filter(
+            pk__in={user_id for user_id, _key, _hash in sessions}, is_active=True
         )
-        users = users.annotate(session_alive=Exists(sessions))
-    fields = ["password", "is_staff", "in_agents"]
-    row = users.values_list(*fields, *(["session_alive"] if session_in_database else [])).first()
-    if row is None:
+        .annotate(in_agents=Exists(Group.objects.filter(name=AGENTS_GROUP, user=OuterRef("pk"))))
+        .values_list("pk", "password", "is_staff", "in_agents")
+    }
+    alive = _live_session_keys({key for _user, key, _hash in sessions if key})
+    valid = set()
+    for session in sessions:
+        user_id, key, session_hash = session
+        password, is_agent = users.get(str(user_id), (None, False))
+        if is_agent and key in alive and _hash_matches(user_id, password, session_hash):
+            valid.add(session)
+    return valid
+
+
+def _live_session_keys(keys: set[str]) -> set[str]:
+    store = _session_store()
+    if issubclass(store, DatabaseSessionStore):
+        return set(
+            store.get_model_class()
+            .objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+            .values_list("session_key", flat=True)
+        )
+    return {key for key in keys if _session_exists(store, key)}
+
+
+def _hash_matches(user_id, password: str, session_hash: str | None) -> bool:
+    if not session_hash:
         return False
-    password, is_staff, in_agents = row[:3]
-    alive = row[3] if session_in_database else _session_exists(store, session_key)
-    if not alive or not (is_staff or in_agents):
-        return False
-    user = User(pk=user_id, password=password)
+    user = get_user_model()(pk=user_id, password=password)
     return any(
         constant_time_compare(session_hash, expected)
         for expected in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())

@@ -13,6 +13,7 @@ function connectionLabel(state) {
     case 'connected': return gettext('Connected');
     case 'reconnecting': return gettext('Reconnecting…');
     case 'connecting': return gettext('Connecting…');
+    case 'signed-out': return gettext('Signed out');
     default: return gettext('Disconnected');
   }
 }
