@@ -296,6 +296,12 @@ LIVECHAT = {
     "PAGE_MAX_BYTES": 512 * 1024,
     # Each this many bytes of an answer cost the socket one more frame of its rate limit.
     "REPLY_BYTES_PER_FRAME": 32 * 1024,
+    # Sockets open at once with one visitor token, over all processes; a newer one closes
+    # the oldest with 4409 (PROTOCOL section 5).
+    "MAX_SOCKETS_PER_VISITOR": env.int("LIVECHAT_MAX_SOCKETS_PER_VISITOR", default=5),
+    # Visitor sockets of one process still waiting for their `auth` frame; more are
+    # accepted and closed at once with 4503 (try again).
+    "MAX_UNAUTHENTICATED_SOCKETS": env.int("LIVECHAT_MAX_UNAUTHENTICATED_SOCKETS", default=200),
 }
 
 # --- Security ------------------------------------------------------------------------------

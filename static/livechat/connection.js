@@ -14,6 +14,7 @@ function connectionLabel(state) {
     case 'reconnecting': return gettext('Reconnecting…');
     case 'connecting': return gettext('Connecting…');
     case 'signed-out': return gettext('Signed out');
+    case 'superseded': return gettext('Open in another tab');
     default: return gettext('Disconnected');
   }
 }

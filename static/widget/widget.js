@@ -221,6 +221,8 @@ socket.on('conversation:updated', (frame) => { root.dataset.status = frame.conve
 const showConnection = connectionBadge({ socket, badge: $('w-conn'), label: $('w-conn-label'), offlineTarget: root });
 socket.onConnectionStatusChange((state, info) => {
   if (state === 'error' && (info?.code === 4401 || info?.code === 4403)) forgetSession();
+  // Too many tabs of this chat: this one rests until the visitor comes back to it.
+  if (state === 'error' && info?.code === 4409) showConnection('superseded');
 });
 
 function showAvailability(online) {
