@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from conversations.actors import Actor
 from messaging.services import message_send
-from tests.security.conftest import secure_http
+from tests.security.conftest import browser_origin, secure_http
 from tests.support.auth import session_cookie, token_client, visitor_client
 
 FUZZ = settings(
@@ -137,7 +137,9 @@ def assert_healthy(server, offset: int) -> None:
 @pytest.fixture
 def agent_fuzz_socket(secure_server, alice, conversation):
     sock = FuzzSocket(
-        f"{secure_server.ws_url}/ws/agent/", secure_server.origin, cookie=session_cookie(alice)
+        f"{secure_server.ws_url}/ws/agent/",
+        browser_origin(secure_server),
+        cookie=session_cookie(alice),
     )
     sock.read_until(lambda f: f.get("type") == "hello")
     yield sock
