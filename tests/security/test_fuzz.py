@@ -270,6 +270,10 @@ def test_fuzzed_rest_requests_never_get_a_500(alice, visitor, conversation):
 
     @settings(FUZZ, max_examples=150)
     @example(route=routes[0], body="[" * 100_000, query={}, content_type="application/json")
+    # The review's two 500s (issue 9, finding 6): a digit int() refuses, and a NUL that
+    # PostgreSQL text cannot hold.
+    @example(route=routes[4], body="{}", query={"assignee": "²"}, content_type="text/plain")
+    @example(route=routes[4], body="{}", query={"q": "\x00"}, content_type="text/plain")
     @example(
         route=routes[7],
         body='{"body": "' + "x" * 300_000 + '"}',
