@@ -102,6 +102,18 @@ def record_success(*, username) -> None:
         logger.warning("sign-in lockout: cache unavailable", exc_info=True)
 
 
+def unlock(*, username: str = "", address: str = "") -> None:
+    """Forget the failures and the lock of a username and/or an address (an operator's
+    `manage.py signin_unlock`)."""
+    cache.delete_many(
+        [
+            _key(kind, value, what)
+            for kind, value, _limit in _subjects(username, address)
+            for what in ("failures", "locked")
+        ]
+    )
+
+
 def lockout_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     return ngettext(

@@ -278,3 +278,13 @@ def test_create_agent_refuses_weak_passwords_with_a_clear_error(password, reason
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(username="carol").exists()
+
+
+def test_an_operator_lifts_a_lockout_with_signin_unlock(alice):
+    for _ in range(5):
+        fail("token")
+    assert token_attempt(PASSWORD).status_code == 429
+    with pytest.raises(CommandError):
+        call_command("signin_unlock")
+    call_command("signin_unlock", "alice")
+    assert token_attempt(PASSWORD).status_code == 200
