@@ -249,6 +249,9 @@ REST_FRAMEWORK = {
         "agent": env.str("THROTTLE_AGENT", default="3000/min"),
         "auth_token": env.str("THROTTLE_AUTH_TOKEN", default="60/min"),
     },
+    # Any DRF throttle that does not key on livechat.client_address (ours all do) ignores
+    # X-Forwarded-For instead of trusting whatever the client wrote there.
+    "NUM_PROXIES": 0,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

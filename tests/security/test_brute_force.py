@@ -288,3 +288,14 @@ def test_an_operator_lifts_a_lockout_with_signin_unlock(alice):
         call_command("signin_unlock")
     call_command("signin_unlock", "alice")
     assert token_attempt(PASSWORD).status_code == 200
+
+
+def test_a_plain_drf_throttle_ignores_x_forwarded_for_too(rf):
+    """Defence in depth: a throttle added later without our client address is safe."""
+    from rest_framework.throttling import AnonRateThrottle
+
+    class Plain(AnonRateThrottle):
+        rate = "10/min"
+
+    request = rf.get("/", REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert Plain().get_ident(request) == "198.51.100.1"
