@@ -16,7 +16,7 @@ HEARTBEAT_INTERVAL (`agent_sessions_valid`, realtime/session_watch.py).
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_out
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
@@ -114,7 +114,7 @@ def _session_exists(store, session_key: str) -> bool:
 def _on_session_deleted(sender, instance, **kwargs) -> None:
     if instance.expire_date <= timezone.now():
         return  # expired: its sockets went at their heartbeat
-    user_id = instance.get_decoded().get("_auth_user_id")
+    user_id = instance.get_decoded().get(SESSION_KEY)
     if user_id is not None:
         agent_sockets_close(user_id)
 

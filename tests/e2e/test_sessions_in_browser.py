@@ -76,9 +76,16 @@ def test_signing_out_in_one_tab_signs_out_the_others(world, people):
 def test_signing_out_elsewhere_leaves_this_browser_connected(world, people):
     here = login(world.context(locale="en-US"), world.base, people["bob"])
     elsewhere = login(world.context(locale="en-US"), world.base, people["bob"])
+    reopened = []
+    here.on("websocket", lambda ws: reopened.append(ws.url))
     sign_out_from_the_menu(elsewhere)
-    # The server closed every socket of Bob's; this browser's session is still good.
-    here.wait_for_timeout(1500)
+    # The server closed every socket of Bob's; this browser's session is still good, so
+    # its dashboard opened a new socket by itself.
+    for _ in range(50):
+        if reopened:
+            break
+        here.wait_for_timeout(100)
+    assert reopened, "the dashboard's socket was not closed and reopened"
     expect(here.locator("#conn")).to_have_attribute("data-state", "connected", timeout=5000)
     expect(here.locator(SIGNED_OUT)).to_be_hidden()
 
