@@ -55,7 +55,7 @@ const OPEN = 1;
 const AUTH_REFUSED = new Set([4401, 4403]);
 // Too many sockets of one visitor token: the server closed this, the oldest. Reconnecting
 // at once would close another tab, which would reconnect in turn; this one comes back when
-// the visitor looks at it again (the page becomes visible).
+// the visitor turns to it again (the page becomes visible, or they send from it).
 const SUPERSEDED = 4409;
 // Failures that say nothing about the message itself, so the outbox keeps retrying.
 const TRANSIENT = new Set(['rate_limited', 'timeout', 'disconnected', 'not_connected']);
@@ -279,6 +279,8 @@ export class LivechatSocket {
       body, created_at: new Date(this.#t.now()).toISOString(), state: 'sending' };
     this.#outbox.push(item);
     this.#persist(item);
+    // Writing in a tab closed for another one (4409) makes it the live one again.
+    if (this.#state === 'error' && this.#superseded) this.connect();
     this.#pumpOutbox();
     return item.client_id;
   }

@@ -263,9 +263,13 @@ test('4409 (one visitor token, too many sockets): no retry until the page is vis
   assert.equal(h.socket.state, 'connecting');
   await handshake(h);
   assert.equal(h.socket.state, 'connected');
+  h.ws().drop(4409);
+  h.socket.sendMessage({ conversationId: 'c1', body: 'typed here' });
+  assert.equal(h.sockets.length, 3, 'sending from this tab makes it the live one');
+  await handshake(h);
   h.ws().drop(4401);
   h.doc.dispatchEvent(new Event('visibilitychange'));
-  assert.equal(h.sockets.length, 2, 'a refused token is not brought back by visibility');
+  assert.equal(h.sockets.length, 3, 'a refused token is not brought back by visibility');
 });
 
 test('online event and the page becoming visible retry at once instead of waiting', async () => {

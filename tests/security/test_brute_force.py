@@ -280,12 +280,17 @@ def test_create_agent_refuses_weak_passwords_with_a_clear_error(password, reason
     assert not get_user_model().objects.filter(username="carol").exists()
 
 
-def test_an_operator_lifts_a_lockout_with_signin_unlock(alice):
+def test_an_operator_lifts_a_lockout_with_signin_unlock(alice, settings):
     for _ in range(5):
         fail("token")
     assert token_attempt(PASSWORD).status_code == 429
     with pytest.raises(CommandError):
         call_command("signin_unlock")
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        # The embedded run: the server's memory is out of a command's reach, and it says so.
+        with pytest.raises(CommandError, match="restart"):
+            call_command("signin_unlock", "alice")
+        return
     call_command("signin_unlock", "alice")
     assert token_attempt(PASSWORD).status_code == 200
 

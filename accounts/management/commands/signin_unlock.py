@@ -1,5 +1,6 @@
 """`manage.py signin_unlock [USERNAME] [--address A]`: lift a sign-in lockout at once."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import lockout
@@ -15,5 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, username, address, **options):
         if not username and not address:
             raise CommandError("Give a username, an --address, or both.")
+        if "locmem" in settings.CACHES["default"]["BACKEND"]:
+            # The counters live in the server process's memory, out of this one's reach.
+            raise CommandError("Without REDIS_URL the lockout lives in the server: restart it.")
         lockout.unlock(username=username, address=address)
         self.stdout.write(self.style.SUCCESS("Unlocked."))
