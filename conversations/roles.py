@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from conversations.actors import AGENTS_GROUP, SUPERVISORS_GROUP
 
 SUPERVISOR_MODELS = {
+    "accounts": ["apitoken"],
     "conversations": ["visitor", "conversation", "agent", "erasurerecord"],
     "messaging": ["message", "messageedit"],
 }

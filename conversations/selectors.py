@@ -5,6 +5,9 @@ from django.db.models import Q, QuerySet
 from conversations.models import Conversation, ConversationStatus, Visitor
 from livechat.errors import ValidationFailed
 
+# auth.User's primary key is a 32-bit integer; a larger id would overflow the query.
+MAX_USER_ID = 2**31 - 1
+
 
 def conversation_queryset() -> QuerySet[Conversation]:
     """Everything a serialized Conversation touches, in one query."""
@@ -40,11 +43,14 @@ def conversation_list(
             qs = qs.filter(assignee=user)
         elif assignee == "none":
             qs = qs.filter(assignee__isnull=True)
-        elif assignee.isdigit():
+        elif assignee.isascii() and assignee.isdigit() and int(assignee) <= MAX_USER_ID:
+            # isdigit() alone accepts "²", which int() does not.
             qs = qs.filter(assignee_id=int(assignee))
         else:
             raise ValidationFailed.field("assignee", "Use me, none or an agent id.")
     if q:
+        if "\x00" in q:  # PostgreSQL text cannot hold NUL: refuse it, not fail on it
+            raise ValidationFailed.field("q", "Must not contain NUL characters.")
         q = q.strip()[:200]
         # Deleted messages have an empty body, so their old text is never matched.
         mentioning = Conversation.objects.filter(

@@ -2,6 +2,7 @@
 no-op, write and bump `version`, then one event per change on commit."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -16,7 +17,9 @@ from conversations.models import (
     ConversationStatusChange,
     Visitor,
 )
+from conversations.selectors import MAX_USER_ID
 from livechat.errors import Forbidden, ValidationFailed
+from livechat.origins import normalize_origin
 from realtime import events as realtime_events
 from realtime import groups
 from realtime.broadcast import send_on_commit
@@ -24,10 +27,22 @@ from realtime.close_codes import CloseCode
 
 # Writing last_seen on every request would turn reads into writes.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
-# auth.User's primary key is a 32-bit integer.
-MAX_USER_ID = 2**31 - 1
 
 UNSET = object()
+
+
+def page_location(url: str) -> str:
+    """The origin and path of the host page, nothing else: its query string and fragment
+    may carry the host site's secrets (reset links, order numbers, tracking ids), and a
+    `user:password@` part certainly does."""
+    try:
+        parts = urlsplit((url or "").strip())
+        origin = normalize_origin(url or "")
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not origin:
+        return ""
+    return origin + parts.path
 
 
 def visitor_create(
@@ -37,7 +52,7 @@ def visitor_create(
     visitor = Visitor(
         name=(name or "").strip()[:100],
         email=email or None,
-        page_url=page_url or "",
+        page_url=page_location(page_url),
         user_agent=(user_agent or "")[:500],
     )
     token = visitor.issue_token()

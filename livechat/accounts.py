@@ -1,21 +1,27 @@
-"""Agent login page, the set-a-password page of invitations, and the DRF token endpoint."""
+"""Agent login page, the set-a-password page of invitations, and the API token endpoint."""
 
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import lockout
+from accounts.forms import LoginForm
+from accounts.tokens import api_token_issue
 from conversations.actors import user_is_agent
 from livechat.authentication import AuthTokenThrottle
 from livechat.errors import ValidationFailed
 
+# The one answer to every refused username and password, whatever was wrong with them.
+BAD_CREDENTIALS = "Unable to log in with provided credentials."
+
 
 class AgentLoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
@@ -35,6 +41,10 @@ class AgentSetPasswordView(auth_views.PasswordResetConfirmView):
         return user if user is not None and user.is_active else None
 
 
+class SignInLocked(exceptions.Throttled):
+    default_detail = "Too many failed sign-in attempts."
+
+
 class ObtainAuthTokenView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
@@ -42,15 +52,36 @@ class ObtainAuthTokenView(APIView):
 
     @extend_schema(
         summary="Exchange an agent's username and password for an API token",
-        request=AuthTokenSerializer,
+        request=inline_serializer(
+            "TokenIn",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
         responses=inline_serializer("TokenOut", {"token": serializers.CharField()}),
         auth=[],
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        if not user_is_agent(user):
-            raise ValidationFailed("Only agents can obtain an API token.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        data = request.data if isinstance(request.data, dict) else {}
+        username, password = data.get("username"), data.get("password")
+        missing = [
+            name
+            for name, value in (("username", username), ("password", password))
+            if not isinstance(value, str) or not value
+        ]
+        if missing:
+            raise ValidationFailed(
+                f"{', '.join(missing)}: This field is required.",
+                errors={name: ["This field is required."] for name in missing},
+            )
+        address = lockout.address_of(request)
+        remaining = lockout.locked_for(username=username, address=address)
+        if remaining:
+            raise SignInLocked(wait=remaining)
+        user = authenticate(request, username=username, password=password)
+        if user is None or not user_is_agent(user):
+            if user is not None:
+                # The right password of someone who may not have a token must look and
+                # count exactly like a wrong one.
+                lockout.record_failure(username=username, address=address)
+            raise ValidationFailed(BAD_CREDENTIALS)
+        lockout.record_success(username=username)
+        return Response({"token": api_token_issue(user=user)})

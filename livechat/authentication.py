@@ -8,6 +8,7 @@ from rest_framework import authentication, permissions, throttling
 from conversations.actors import Actor, user_is_agent
 from conversations.models import Visitor
 from conversations.services import visitor_authenticate
+from livechat.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,11 @@ class IsVisitor(permissions.BasePermission):
 
 
 class _FailOpenMixin:
-    """A throttle must not turn a cache (Redis) outage into a 500 for every request."""
+    """A throttle must not turn a cache (Redis) outage into a 500 for every request.
+
+    Anonymous callers are keyed on the address our proxies report (`TRUSTED_PROXIES`), not
+    on DRF's reading of `X-Forwarded-For`, which trusts whatever the client wrote there.
+    """
 
     def allow_request(self, request, view):
         try:
@@ -80,6 +85,9 @@ class _FailOpenMixin:
         except Exception:
             logger.warning("throttle cache unavailable; allowing request", exc_info=True)
             return True
+
+    def get_ident(self, request) -> str:
+        return client_address(request.META)
 
 
 class WidgetSessionThrottle(_FailOpenMixin, throttling.AnonRateThrottle):

@@ -37,6 +37,16 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Sites allowed to embed the widget and call the widget API; "*" only when set so.
 WIDGET_ALLOWED_ORIGINS = env.list("WIDGET_ALLOWED_ORIGINS", default=[])
+# The deployment's own proxies (addresses or networks, e.g. 10.0.0.0/8): only a request
+# coming from one of them has its X-Forwarded-For believed (livechat/client_address.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.0/8)."
+        ) from None
 
 INSTALLED_APPS = [
     "daphne",
@@ -47,11 +57,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
     "channels",
+    "accounts",
     "conversations",
     "messaging",
     "realtime",
@@ -175,9 +185,24 @@ else:
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # How long an agent's invitation or password-reset link works (seconds; default 3 days).
 PASSWORD_RESET_TIMEOUT = env.int("INVITATION_TTL", default=3 * 24 * 3600)
+# The lockout answers first, so a locked username never has its password checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (PROTOCOL section 5, accounts/lockout.py): this many failures for one
+# username (from any address), or from one address (any usernames), within the period lock
+# it out for the period.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# REST clients' `Authorization: Token …` expires this many seconds after it was issued.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=30 * 86400)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -271,7 +296,7 @@ else:
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["livechat.authentication.IsAgent"],
@@ -281,12 +306,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "livechat.schema.LivechatAutoSchema",
     "EXCEPTION_HANDLER": "livechat.error_responses.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "widget_session": env.str("THROTTLE_WIDGET_SESSION", default="600/min"),
+        # A visitor is created once, at its first message: dozens a minute from one
+        # address is a script, not a crowd (and every one is a database row).
+        "widget_session": env.str("THROTTLE_WIDGET_SESSION", default="30/min"),
         "visitor": env.str("THROTTLE_VISITOR", default="600/min"),
         "agent": env.str("THROTTLE_AGENT", default="3000/min"),
         "auth_token": env.str("THROTTLE_AUTH_TOKEN", default="60/min"),
         "upload": env.str("THROTTLE_UPLOAD", default="60/min"),
     },
+    # Any DRF throttle that does not key on livechat.client_address (ours all do) ignores
+    # X-Forwarded-For instead of trusting whatever the client wrote there.
+    "NUM_PROXIES": 0,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -337,6 +367,12 @@ LIVECHAT = {
     "PAGE_MAX_BYTES": 512 * 1024,
     # Each this many bytes of an answer cost the socket one more frame of its rate limit.
     "REPLY_BYTES_PER_FRAME": 32 * 1024,
+    # Sockets open at once with one visitor token, over all processes; a newer one closes
+    # the oldest with 4409 (PROTOCOL section 5).
+    "MAX_SOCKETS_PER_VISITOR": env.int("LIVECHAT_MAX_SOCKETS_PER_VISITOR", default=5),
+    # Visitor sockets of one process still waiting for their `auth` frame; more are
+    # accepted and closed at once with 4503 (try again).
+    "MAX_UNAUTHENTICATED_SOCKETS": env.int("LIVECHAT_MAX_UNAUTHENTICATED_SOCKETS", default=200),
 }
 
 # --- Retention and maintenance (manage.py livechat_purge, livechat_cleanup) ---------------

@@ -2,8 +2,8 @@
 
 from channels.db import database_sync_to_async
 
-from conversations.actors import Actor, user_display_name, user_is_agent
-from realtime import events, frames, groups, presence, service_calls
+from conversations.actors import Actor, user_display_name
+from realtime import events, frames, groups, presence, service_calls, session_watch
 from realtime.base import LivechatConsumer
 from realtime.turns import turn_key
 
@@ -21,13 +21,21 @@ class AgentConsumer(LivechatConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         user = getattr(user, "_wrapped", user)  # channels' lazy user, resolved by then
-        if user is None or not await database_sync_to_async(user_is_agent)(user):
+        session = await database_sync_to_async(service_calls.agent_session)(
+            user, self.scope.get("session")
+        )
+        if session is None:
             await self.close()  # before accept: the handshake is refused with HTTP 403
             return
         self.actor = Actor.for_agent(user)
         self.agent_id = str(user.pk)
         self.agent_name = user_display_name(user)
+        # `(user id, session key, session auth hash)`: checked every heartbeat interval.
+        self.agent_session = (self.agent_id, *session)
         await self.accept()
+        # Closed with 4401 when the agent's access ends (accounts/revocation.py).
+        await self.join(groups.agent_group(self.agent_id))
+        session_watch.watch(self)
         await self.join(groups.AGENTS)
         await self.start_session()
         await presence.agent_connected(self.agent_id, self.agent_name, self.channel_name)
@@ -44,6 +52,7 @@ class AgentConsumer(LivechatConsumer):
 
     async def on_disconnect(self) -> None:
         if self.actor is not None:
+            session_watch.unwatch(self)
             await presence.agent_disconnected(self.agent_id, self.channel_name)
 
     async def conversation_id_of(self, frame: dict) -> str:

@@ -29,7 +29,8 @@ def typing_stopped(*, conversation_id: str, sender: dict, recipients: list[str])
 
 
 def session_revoked(group: str, *, code: int) -> Event:
-    """Close every socket in `group` (a visitor's token was revoked)."""
+    """Close every socket in `group`: a visitor's token was revoked (`visitor.<id>`), or an
+    agent's access ended (`agent.<id>`: logout, deactivation, role or password change)."""
     return [group], Close(code)
 
 

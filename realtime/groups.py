@@ -12,6 +12,11 @@ def visitor_group(visitor_id) -> str:
     return f"visitor.{visitor_id}"
 
 
+def agent_group(user_id) -> str:
+    """Every socket of one agent: closed together when the agent's access ends."""
+    return f"agent.{user_id}"
+
+
 def conversation_group(conversation_id) -> str:
     """Agents that joined the conversation: they get its typing and AI suggestions."""
     return f"conversation.{conversation_id}"

@@ -2,12 +2,25 @@
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
+from channels.security.websocket import WebsocketDenier
 from django.urls import path, re_path
 
-from livechat.origins import widget_origin_allowed
+from livechat.origins import agent_origin_allowed, widget_origin_allowed
 from realtime.agent_consumer import AgentConsumer
 from realtime.visitor_consumer import VisitorConsumer
+
+
+class AgentOriginValidator:
+    """The agent's socket: only the chat server's own origin, scheme and port included."""
+
+    def __init__(self, application):
+        self.application = application
+        self.denier = WebsocketDenier.as_asgi()
+
+    async def __call__(self, scope, receive, send):
+        if not agent_origin_allowed(scope):
+            return await self.denier(scope, receive, send)
+        return await self.application(scope, receive, send)
 
 
 class WidgetOriginValidator:
@@ -33,7 +46,7 @@ class WidgetOriginValidator:
 websocket_urlpatterns = [
     path(
         "ws/agent/",
-        AllowedHostsOriginValidator(AuthMiddlewareStack(AgentConsumer.as_asgi())),
+        AgentOriginValidator(AuthMiddlewareStack(AgentConsumer.as_asgi())),
     ),
     path("ws/visitor/", WidgetOriginValidator(VisitorConsumer.as_asgi())),
     re_path(r"", WebsocketDenier.as_asgi()),

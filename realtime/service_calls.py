@@ -6,16 +6,31 @@ query ever runs on the event loop.
 """
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
 
+from accounts import revocation
 from conversations import services as conversation_services
 from conversations.access import access_conversation
-from conversations.actors import Actor
+from conversations.actors import Actor, user_is_agent
 from conversations.models import Conversation, Visitor
 from conversations.selectors import conversation_queryset, visitor_conversation
 from conversations.wire import serialize_conversation, serialize_visitor
 from livechat.errors import NotFound
 from messaging import services as message_services
 from messaging.selectors import message_page
+
+
+def agent_session(user, session) -> tuple[str, str] | None:
+    """`(session key, session auth hash)` of an agent's socket, None if not an agent's."""
+    if user is None or session is None or not user_is_agent(user):
+        return None
+    return session.session_key, session.get(HASH_SESSION_KEY)
+
+
+def agent_sessions_valid(
+    sessions: set[revocation.AgentSession],
+) -> set[revocation.AgentSession]:
+    return revocation.agent_sessions_valid(sessions)
 
 
 def visitor_session(visitor: Visitor) -> tuple[dict, dict | None]:

@@ -2,16 +2,21 @@
 
 import asyncio
 import logging
+import weakref
 
 from channels.db import database_sync_to_async
 
 from conversations.actors import Actor
 from conversations.services import visitor_authenticate
-from realtime import events, frames, groups, presence, service_calls
+from realtime import events, frames, groups, presence, service_calls, visitor_sockets
 from realtime.base import LivechatConsumer, limit
 from realtime.close_codes import CloseCode
 
 logger = logging.getLogger(__name__)
+
+# This process's sockets still waiting for their `auth` frame (at most
+# MAX_UNAUTHENTICATED_SOCKETS). Weak: a socket forgotten by some path never holds a place.
+_unauthenticated: weakref.WeakSet = weakref.WeakSet()
 
 
 class VisitorConsumer(LivechatConsumer):
@@ -23,11 +28,18 @@ class VisitorConsumer(LivechatConsumer):
         self.conversation_id: str | None = None
         self._auth_deadline: asyncio.Task | None = None
         self._first_frame_seen = False
+        self._counted = False  # in visitor_sockets, the per-token cap
 
     async def connect(self) -> None:
         # The origin was checked by the router; the visitor proves who it is in its first
         # frame, and joins no group before that.
         await self.accept()
+        if len(_unauthenticated) >= int(limit("MAX_UNAUTHENTICATED_SOCKETS")):
+            # Accepted so that the close code can say "try again" (a refused handshake is
+            # an HTTP 403, which a client cannot tell from a forbidden origin).
+            await self.close_with(CloseCode.TRY_AGAIN)
+            return
+        _unauthenticated.add(self)
         self._auth_deadline = asyncio.create_task(self._close_if_silent())
 
     async def _close_if_silent(self) -> None:
@@ -36,8 +48,17 @@ class VisitorConsumer(LivechatConsumer):
             await self.close_with(CloseCode.AUTH_TIMEOUT)
 
     async def on_disconnect(self) -> None:
+        _unauthenticated.discard(self)
         if self._auth_deadline is not None:
             self._auth_deadline.cancel()
+        if self._counted:
+            self._counted = False
+            await visitor_sockets.closed(str(self.visitor.pk), self.channel_name)
+
+    async def heartbeat(self) -> None:
+        await super().heartbeat()
+        if self._counted:
+            await visitor_sockets.heartbeat(str(self.visitor.pk), self.channel_name)
 
     async def handle_frame(self, frame: dict) -> None:
         if self.visitor is None:
@@ -85,8 +106,11 @@ class VisitorConsumer(LivechatConsumer):
             return
         self.visitor = visitor
         self.actor = Actor.for_visitor(visitor)
+        _unauthenticated.discard(self)
         await self.join(groups.visitor_group(visitor.pk))
         await self.join(groups.VISITORS)
+        self._counted = True
+        await visitor_sockets.opened(str(visitor.pk), self.channel_name)
         await self.start_session()
         visitor_data, conversation = await database_sync_to_async(service_calls.visitor_session)(
             visitor

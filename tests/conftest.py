@@ -25,10 +25,12 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_buckets(monkeypatch):
-    """Each test starts with empty rate-limit buckets (the cache may be a shared Redis)."""
+    """Each test starts with empty rate-limit buckets and sign-in failure counts (the cache
+    may be a shared Redis)."""
     monkeypatch.setattr(
         SimpleRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s"
     )
+    monkeypatch.setattr("accounts.lockout.KEY_PREFIX", f"signin{uuid.uuid4().hex}")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import { wsUrl, connectionBadge } from '../livechat/connection.js';
 import { createToast } from '../livechat/toast.js';
 import { readLimits } from '../livechat/limits.js';
 import { messageSummary } from '../livechat/attachments.js';
+import { watchSession } from './signout.js';
 
 const PRESENCE_KEY = 'livechat.presence';
 const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offline: gettext('Offline') };
@@ -58,6 +59,20 @@ const showConnection = connectionBadge({
   offlineTarget: document.body,
 });
 showConnection('connecting');
+
+// --- the session ending (logout elsewhere, deactivation, role or password change) ---------------
+watchSession({
+  socket,
+  probe: () => api.agents(),
+  onSignedOut: () => {
+    showConnection('signed-out');
+    const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('signed-out'));
+    // Nothing behind it works any more: the dialog stays until the agent signs in again.
+    dialog.addEventListener('cancel', (ev) => ev.preventDefault());
+    dialog.showModal();
+    document.getElementById('signed-out-login')?.focus();
+  },
+});
 
 // --- team presence ----------------------------------------------------------------------------
 const teamList = document.getElementById('team-list');

@@ -13,6 +13,8 @@ function connectionLabel(state) {
     case 'connected': return gettext('Connected');
     case 'reconnecting': return gettext('Reconnecting…');
     case 'connecting': return gettext('Connecting…');
+    case 'signed-out': return gettext('Signed out');
+    case 'superseded': return gettext('Open in another tab');
     default: return gettext('Disconnected');
   }
 }

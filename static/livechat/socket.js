@@ -53,6 +53,10 @@
 const OPEN = 1;
 // The server refused our credentials: retrying with the same ones cannot succeed.
 const AUTH_REFUSED = new Set([4401, 4403]);
+// Too many sockets of one visitor token: the server closed this, the oldest. Reconnecting
+// at once would close another tab, which would reconnect in turn; this one comes back when
+// the visitor turns to it again (the page becomes visible, or they send from it).
+const SUPERSEDED = 4409;
 // Failures that say nothing about the message itself, so the outbox keeps retrying.
 const TRANSIENT = new Set(['rate_limited', 'timeout', 'disconnected', 'not_connected']);
 const BROADCAST_KINDS = { new_message: 'new', 'message:updated': 'updated', 'message:deleted': 'deleted' };
@@ -146,6 +150,7 @@ export class LivechatSocket {
   #delivered = new Map();
   /** @type {OutboxItem[]} */ #outbox;
   #pumping = null; #outboxTimer = null; #outboxAttempt = 0; #resyncing = false;
+  #superseded = false;
 
   /** @param {LivechatSocketOptions} options */
   constructor(options) {
@@ -276,6 +281,8 @@ export class LivechatSocket {
       body, attachments, created_at: new Date(this.#t.now()).toISOString(), state: 'sending' };
     this.#outbox.push(item);
     this.#persist(item);
+    // Writing in a tab closed for another one (4409) makes it the live one again.
+    if (this.#state === 'error' && this.#superseded) this.connect();
     this.#pumpOutbox();
     return item.client_id;
   }
@@ -331,7 +338,8 @@ export class LivechatSocket {
   /** The socket is gone (server close, dead heartbeat): refused auth stops, anything else retries. */
   #lost(code, reason) {
     this.#teardown(4000, reason || 'connection lost');
-    if (AUTH_REFUSED.has(code)) return this.#setState('error', { code, reason });
+    this.#superseded = code === SUPERSEDED;
+    if (AUTH_REFUSED.has(code) || this.#superseded) return this.#setState('error', { code, reason });
     this.#attempt += 1;
     const delay = backoffDelay(this.#attempt, { ...this.#o.backoff, random: this.#o.random });
     this.#setState('reconnecting', { code, reason, delay });
@@ -375,7 +383,11 @@ export class LivechatSocket {
     if (this.#detachWakeups) return;
     const { window: win, document: doc } = this.#o;
     const wake = () => (this.#state === 'reconnecting' ? this.#retryNow() : this.#ping());
-    const onVisibility = () => doc.visibilityState === 'visible' && wake();
+    const onVisibility = () => {
+      if (doc.visibilityState !== 'visible') return;
+      if (this.#state === 'error' && this.#superseded) this.connect();
+      else wake();
+    };
     win?.addEventListener?.('online', wake);
     doc?.addEventListener?.('visibilitychange', onVisibility);
     this.#detachWakeups = () => {

@@ -77,7 +77,9 @@
 
   // --- the chat iframe (loaded at once, so the unread count works while closed) -------------------
   var frame = document.createElement('iframe');
-  var qs = new URLSearchParams({ lang: lang, host: location.origin, page: location.href.slice(0, 1500) });
+  // Nothing about the host page goes in the iframe's URL (servers and proxies log URLs):
+  // the page's origin and path travel by postMessage, its query string and fragment never.
+  var qs = new URLSearchParams({ lang: lang });
   if (data.title) qs.set('title', data.title);
   if (data.color) qs.set('color', color);
   frame.src = chatOrigin + '/widget/?' + qs.toString();
@@ -104,8 +106,13 @@
 
   var open = false;
   var ready = false;
+  function pageLocation() {
+    return (location.origin + location.pathname).slice(0, 1500);
+  }
   function toFrame(type) {
-    if (ready && frame.contentWindow) frame.contentWindow.postMessage({ source: 'livechat-loader', type: type }, chatOrigin);
+    if (ready && frame.contentWindow) {
+      frame.contentWindow.postMessage({ source: 'livechat-loader', type: type, page: pageLocation() }, chatOrigin);
+    }
   }
   function setOpen(value) {
     open = value;

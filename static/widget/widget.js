@@ -32,20 +32,31 @@ if (root.dataset.color) document.documentElement.style.setProperty('--brand', ro
 
 // --- embedding: who our parent is, and whether the panel is showing -----------------------------
 const embedded = window.parent !== window;
-const hostOrigin = embedded
-  ? (location.ancestorOrigins?.[0] || params.get('host') || '')
-  : location.origin;
+// The host page's origin: where our messages may go. Browsers without ancestorOrigins
+// learn it from the loader's first message (its source is our parent, so its origin is
+// the host's; frame-ancestors already limits who that can be).
+let hostOrigin = embedded ? (location.ancestorOrigins?.[0] || '') : location.origin;
+// The host page's origin and path (never its query string or fragment): the session's page_url.
+let hostPage = '';
 let panelOpen = !embedded;
 
 function toHost(message) {
-  if (!embedded || !hostOrigin) return;
-  window.parent.postMessage({ source: 'livechat', ...message }, hostOrigin);
+  if (!embedded) return;
+  // `ready` says nothing, so it may go out before we know who our parent is.
+  const target = hostOrigin || (message.type === 'ready' ? '*' : '');
+  if (target) window.parent.postMessage({ source: 'livechat', ...message }, target);
 }
 
 window.addEventListener('message', (ev) => {
-  if (!embedded || ev.source !== window.parent || ev.origin !== hostOrigin) return;
+  if (!embedded || ev.source !== window.parent) return;
+  if (hostOrigin && ev.origin !== hostOrigin) return;
   const data = ev.data;
   if (!data || data.source !== 'livechat-loader') return;
+  if (!hostOrigin) {
+    hostOrigin = ev.origin;
+    publishUnread();
+  }
+  if (typeof data.page === 'string') hostPage = data.page.slice(0, 1500);
   if (data.type === 'open') {
     panelOpen = true;
     if (!token) showIntro();
@@ -86,7 +97,7 @@ function ensureSession() {
     const body = {
       name: $('w-name').value.trim(),
       email: $('w-email').value.trim() || null,
-      page_url: params.get('page') || '',
+      page_url: hostPage,
     };
     sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;
@@ -223,6 +234,8 @@ socket.on('conversation:updated', (frame) => { root.dataset.status = frame.conve
 const showConnection = connectionBadge({ socket, badge: $('w-conn'), label: $('w-conn-label'), offlineTarget: root });
 socket.onConnectionStatusChange((state, info) => {
   if (state === 'error' && (info?.code === 4401 || info?.code === 4403)) forgetSession();
+  // Too many tabs of this chat: this one rests until the visitor comes back to it.
+  if (state === 'error' && info?.code === 4409) showConnection('superseded');
 });
 
 function showAvailability(online) {

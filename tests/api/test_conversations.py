@@ -163,3 +163,18 @@ def test_unknown_api_url_is_json_404(as_alice):
     r = as_alice.get("/api/v1/nothing-here/")
     assert r.status_code == 404
     assert r.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("assignee=%C2%B2", "assignee"),  # "²": isdigit() says yes, int() says no
+        ("assignee=99999999999999999999", "assignee"),
+        ("q=%00", "q"),
+        ("q=refund%00", "q"),
+    ],
+)
+def test_odd_filters_are_a_400_not_a_500(as_alice, query, field):
+    r = as_alice.get(f"/api/v1/conversations/?{query}")
+    assert r.status_code == 400, r.content[:300]
+    assert r.json()["code"] == "validation_error" and field in r.json()["errors"]

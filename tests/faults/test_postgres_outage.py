@@ -17,11 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import websockets
 from channels.db import database_sync_to_async
-from rest_framework.authtoken.models import Token
 
 from messaging.models import Message
 from realtime.client import Closed, LiveSocket, http
-from tests.support.auth import session_cookie
+from tests.support.auth import api_token, session_cookie
 from tests.support.factories import AgentFactory, VisitorFactory
 from tests.support.tcpproxy import TcpProxy
 
@@ -64,7 +63,7 @@ async def test_postgres_outage_gives_clear_errors_and_recovers_without_restart(
     budi = await database_sync_to_async(VisitorFactory)(name="Budi")
     sari = await database_sync_to_async(VisitorFactory)(name="Sari")
     cookie = await database_sync_to_async(session_cookie)(alice)
-    token = (await database_sync_to_async(Token.objects.create)(user=alice)).key
+    token = await database_sync_to_async(api_token)(alice)
     rest = {"Authorization": f"Token {token}"}
 
     proxy = TcpProxy(("127.0.0.1", urlsplit(live_config["database_url"]).port or 5432)).start()

@@ -13,11 +13,10 @@ import time
 import pytest
 import websockets
 from channels.db import database_sync_to_async
-from rest_framework.authtoken.models import Token
 
 from messaging.models import Message
 from realtime.client import Closed, LiveSocket, http, new_message
-from tests.support.auth import session_cookie
+from tests.support.auth import api_token, session_cookie
 from tests.support.factories import AgentFactory, VisitorFactory
 from tests.support.redisproc import RedisProcess, redis_available
 
@@ -153,7 +152,7 @@ async def test_redis_outage_loses_nothing_and_recovers(make_livestack):
     budi = await database_sync_to_async(VisitorFactory)(name="Budi")
     sari = await database_sync_to_async(VisitorFactory)(name="Sari")
     alice_cookie = await database_sync_to_async(session_cookie)(alice)
-    alice_token = (await database_sync_to_async(Token.objects.create)(user=alice)).key
+    alice_token = await database_sync_to_async(api_token)(alice)
 
     redis_proc = await asyncio.to_thread(RedisProcess().start)
     try:

@@ -243,6 +243,35 @@ test('close codes 4401 and 4403 go to error without retrying; 4408 is a normal d
   assert.equal(h.sockets.length, 2);
 });
 
+test('4409 (one visitor token, too many sockets): no retry until the page is visible again', async () => {
+  const h = setup();
+  const infos = [];
+  h.socket.onConnectionStatusChange((s, info) => infos.push([s, info.code]));
+  h.socket.connect();
+  await handshake(h);
+  h.doc.visibilityState = 'hidden';
+  h.ws().drop(4409);
+  assert.equal(h.socket.state, 'error');
+  assert.deepEqual(infos.at(-1), ['error', 4409]);
+  await h.clock.tick(300000);
+  h.win.dispatchEvent(new Event('online'));
+  h.doc.dispatchEvent(new Event('visibilitychange'));
+  assert.equal(h.sockets.length, 1, 'reconnecting would only close another tab');
+  h.doc.visibilityState = 'visible';
+  h.doc.dispatchEvent(new Event('visibilitychange'));
+  assert.equal(h.sockets.length, 2, 'the visitor came back to this tab');
+  assert.equal(h.socket.state, 'connecting');
+  await handshake(h);
+  assert.equal(h.socket.state, 'connected');
+  h.ws().drop(4409);
+  h.socket.sendMessage({ conversationId: 'c1', body: 'typed here' });
+  assert.equal(h.sockets.length, 3, 'sending from this tab makes it the live one');
+  await handshake(h);
+  h.ws().drop(4401);
+  h.doc.dispatchEvent(new Event('visibilitychange'));
+  assert.equal(h.sockets.length, 3, 'a refused token is not brought back by visibility');
+});
+
 test('online event and the page becoming visible retry at once instead of waiting', async () => {
   const h = setup({ random: () => 0.999999 });
   h.socket.connect();

@@ -74,6 +74,11 @@ def secure_server(live_config, live_static):  # noqa: F811
         yield stack.servers[0]
 
 
+def browser_origin(server) -> str:
+    """The origin of the secure server's pages as a browser sees them, behind TLS."""
+    return server.origin.replace("http://", "https://")
+
+
 def secure_http(method: str, url: str, **kwargs):
     """`http()` through the TLS-terminating proxy the HTTPS settings expect."""
     headers = {"X-Forwarded-Proto": "https", **(kwargs.pop("headers", None) or {})}

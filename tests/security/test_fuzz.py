@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from conversations.actors import Actor
 from messaging.services import message_send
-from tests.security.conftest import secure_http
+from tests.security.conftest import browser_origin, secure_http
 from tests.support.auth import session_cookie, token_client, visitor_client
 
 FUZZ = settings(
@@ -137,7 +137,9 @@ def assert_healthy(server, offset: int) -> None:
 @pytest.fixture
 def agent_fuzz_socket(secure_server, alice, conversation):
     sock = FuzzSocket(
-        f"{secure_server.ws_url}/ws/agent/", secure_server.origin, cookie=session_cookie(alice)
+        f"{secure_server.ws_url}/ws/agent/",
+        browser_origin(secure_server),
+        cookie=session_cookie(alice),
     )
     sock.read_until(lambda f: f.get("type") == "hello")
     yield sock
@@ -268,6 +270,10 @@ def test_fuzzed_rest_requests_never_get_a_500(alice, visitor, conversation):
 
     @settings(FUZZ, max_examples=150)
     @example(route=routes[0], body="[" * 100_000, query={}, content_type="application/json")
+    # The review's two 500s (issue 9, finding 6): a digit int() refuses, and a NUL that
+    # PostgreSQL text cannot hold.
+    @example(route=routes[4], body="{}", query={"assignee": "²"}, content_type="text/plain")
+    @example(route=routes[4], body="{}", query={"q": "\x00"}, content_type="text/plain")
     @example(
         route=routes[7],
         body='{"body": "' + "x" * 300_000 + '"}',

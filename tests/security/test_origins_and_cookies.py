@@ -17,7 +17,7 @@ import websockets
 from channels.db import database_sync_to_async
 
 from realtime.client import LiveSocket
-from tests.security.conftest import WIDGET_ORIGIN, secure_http
+from tests.security.conftest import WIDGET_ORIGIN, browser_origin, secure_http
 from tests.support.asgi_sockets import TIMEOUT, communicator, session_cookie
 from tests.support.auth import session_cookie as live_session_cookie
 from tests.support.factories import PASSWORD, AgentFactory
@@ -45,11 +45,28 @@ AGENT_ONLY_HOSTILE = [WIDGET_ORIGIN]
 # The widget endpoint matches the configured origin exactly: scheme and port included.
 VISITOR_ONLY_HOSTILE = ["http://shop.example", "https://shop.example:8443"]
 
-OWN = ["http://127.0.0.1", "http://127.0.0.1:8000", "https://localhost", "http://[::1]:8000"]
+# (Origin, the Host header the browser sent with it): the server's own pages.
+OWN = [
+    ("http://127.0.0.1", "127.0.0.1"),
+    ("http://127.0.0.1:8000", "127.0.0.1:8000"),
+    ("http://localhost:80", "localhost"),
+    ("http://[::1]:8000", "[::1]:8000"),
+]
+# The agent's socket compares the full origin: the same host on another port or scheme is
+# another site (another service on that machine, the plain-HTTP twin of an HTTPS site).
+SAME_HOST_OTHER_ORIGIN = [
+    ("http://127.0.0.1:8001", "127.0.0.1:8000"),
+    ("http://127.0.0.1:8000", "127.0.0.1"),
+    ("https://127.0.0.1", "127.0.0.1"),
+    ("http://localhost:8000", "localhost:8001"),
+    ("https://localhost:443", "localhost:8443"),
+]
 
 
-async def handshake(path: str, origin: str | None, cookie: str | None = None) -> bool:
-    comm = communicator(path, origin=origin, cookie=cookie)
+async def handshake(
+    path: str, origin: str | None, cookie: str | None = None, host: str = "127.0.0.1", **kw
+) -> bool:
+    comm = communicator(path, origin=origin, cookie=cookie, host=host, **kw)
     connected, _ = await comm.connect(timeout=TIMEOUT)
     if connected:
         await comm.disconnect()
@@ -81,11 +98,61 @@ async def test_the_allowed_origins_do_connect(settings, alice):
     """The refusals above are not just everything refused."""
     settings.WIDGET_ALLOWED_ORIGINS = [WIDGET_ORIGIN]
     cookie = await session_cookie(alice)
-    for origin in OWN:
-        assert await handshake("/ws/agent/", origin, cookie), origin
-        assert await handshake("/ws/visitor/", origin), origin
+    for origin, host in OWN:
+        assert await handshake("/ws/agent/", origin, cookie, host=host), origin
+        assert await handshake("/ws/visitor/", origin, host=host), origin
     for origin in (WIDGET_ORIGIN, "https://shop.example:443", "HTTPS://SHOP.EXAMPLE"):
         assert await handshake("/ws/visitor/", origin), origin
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("origin, host", SAME_HOST_OTHER_ORIGIN)
+async def test_the_agent_socket_compares_scheme_and_port_not_just_the_host(
+    settings, alice, origin, host
+):
+    """Issue 9, finding 6: any port of an allowed host used to connect."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    cookie = await session_cookie(alice)
+    assert not await handshake("/ws/agent/", origin, cookie, host=host)
+    # The same page on the server's own origin does connect.
+    own = f"{origin.split(':')[0]}://{host}"
+    assert await handshake("/ws/agent/", own, cookie, host=host, **https_if(own))
+
+
+def https_if(origin: str) -> dict:
+    """A page served over HTTPS reaches daphne through the TLS proxy, which says so."""
+    return {"headers": [(b"x-forwarded-proto", b"https")]} if origin.startswith("https") else {}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_behind_a_tls_proxy_only_the_https_origin_connects(settings, alice):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    cookie = await session_cookie(alice)
+    proxied = {"headers": [(b"x-forwarded-proto", b"https")], "host": "chat.example"}
+    settings.ALLOWED_HOSTS = ["chat.example"]
+    assert await handshake("/ws/agent/", "https://chat.example", cookie, **proxied)
+    assert not await handshake("/ws/agent/", "http://chat.example", cookie, **proxied)
+    # An HTTPS-only site (SECURE_SSL_REDIRECT) has no plain-HTTP page to trust.
+    settings.SECURE_SSL_REDIRECT = True
+    assert await handshake("/ws/agent/", "https://chat.example", cookie, host="chat.example")
+    assert not await handshake("/ws/agent/", "http://chat.example", cookie, host="chat.example")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_host_outside_allowed_hosts_is_refused_whatever_the_origin(alice):
+    cookie = await session_cookie(alice)
+    assert not await handshake("/ws/agent/", "http://evil.example", cookie, host="evil.example")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_csrf_trusted_origins_may_open_the_agent_socket(settings, alice):
+    """A proxy that rewrites Host: the operator lists the public origin (deployment.md)."""
+    cookie = await session_cookie(alice)
+    settings.CSRF_TRUSTED_ORIGINS = ["https://chat.example", "https://*.support.example"]
+    for origin in ("https://chat.example", "https://eu.support.example"):
+        assert await handshake("/ws/agent/", origin, cookie), origin
+    for origin in ("http://chat.example", "https://chat.example:8443", "https://support.evil"):
+        assert not await handshake("/ws/agent/", origin, cookie), origin
 
 
 @pytest.mark.django_db(transaction=True)
@@ -127,8 +194,14 @@ async def test_live_server_refuses_hijacking_handshakes(secure_server):
         with pytest.raises(websockets.InvalidStatus) as refused:
             await LiveSocket.connect(f"{secure_server.ws_url}/ws/visitor/", origin=origin)
         assert refused.value.response.status_code == 403, origin
+    # An HTTPS-only deployment: its pages' origin is https://, never http:// (finding 6).
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await LiveSocket.connect(
+            f"{secure_server.ws_url}/ws/agent/", origin=secure_server.origin, cookie=cookie
+        )
+    assert refused.value.response.status_code == 403
     sock = await LiveSocket.connect(
-        f"{secure_server.ws_url}/ws/agent/", origin=secure_server.origin, cookie=cookie
+        f"{secure_server.ws_url}/ws/agent/", origin=browser_origin(secure_server), cookie=cookie
     )
     hello = await sock.wait_for(lambda f: f.get("type") == "hello")
     assert hello["user"]["id"] == str(alice.pk)

@@ -12,6 +12,7 @@ from livechat.asgi import application
 from tests.support.auth import session_cookie as live_session_cookie
 
 ORIGIN = "http://127.0.0.1"
+HOST = "127.0.0.1"  # the Host header of the server the pages (ORIGIN) came from
 TIMEOUT = 5
 _request_ids = itertools.count(1)
 
@@ -19,8 +20,17 @@ _request_ids = itertools.count(1)
 session_cookie = database_sync_to_async(live_session_cookie)
 
 
-def communicator(path: str, *, origin: str | None = ORIGIN, cookie: str | None = None):
-    headers = []
+def communicator(
+    path: str,
+    *,
+    origin: str | None = ORIGIN,
+    cookie: str | None = None,
+    host: str | None = HOST,
+    headers: list[tuple[bytes, bytes]] | None = None,
+):
+    headers = list(headers or [])
+    if host is not None:
+        headers.append((b"host", host.encode()))
     if origin is not None:
         headers.append((b"origin", origin.encode()))
     if cookie is not None:

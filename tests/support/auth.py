@@ -4,12 +4,16 @@ agent's session cookie for sockets."""
 from rest_framework.test import APIClient
 
 
-def token_client(user) -> APIClient:
-    from rest_framework.authtoken.models import Token
+def api_token(user) -> str:
+    """A fresh API token of `user`, as `POST /api/v1/auth/token/` would issue it."""
+    from accounts.tokens import api_token_issue
 
+    return api_token_issue(user=user)
+
+
+def token_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

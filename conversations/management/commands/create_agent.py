@@ -5,6 +5,8 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -34,13 +36,18 @@ class Command(BaseCommand):
         User = get_user_model()
         with transaction.atomic():
             user, created = User.objects.get_or_create(username=username)
-            user.set_password(password)
-            user.is_active = True
             if name:
                 first, _, last = name.partition(" ")
                 user.first_name, user.last_name = first, last
             if email:
                 user.email = email
+            # The same rules as every other way of setting a password (AUTH_PASSWORD_VALIDATORS).
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise CommandError(f"Password refused: {' '.join(exc.messages)}") from None
+            user.set_password(password)
+            user.is_active = True
             if supervisor:
                 user.is_staff = True
             user.save()
