@@ -3,6 +3,7 @@ no-op, write and bump `version`, then one event per change on commit."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -25,8 +26,22 @@ MAX_USER_ID = 2**31 - 1
 UNSET = object()
 
 
+def clean_language(language) -> str:
+    """One of settings.LANGUAGES (`id-ID` counts as `id`), or blank for anything else: a
+    language we do not speak only means the default one, never a refused session."""
+    if not isinstance(language, str):
+        return ""
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
 def visitor_create(
-    *, name: str = "", email: str | None = None, page_url: str = "", user_agent: str = ""
+    *,
+    name: str = "",
+    email: str | None = None,
+    page_url: str = "",
+    user_agent: str = "",
+    language: str = "",
 ) -> tuple[Visitor, str]:
     """Create a visitor; returns it with its bearer token (shown once, stored hashed)."""
     visitor = Visitor(
@@ -34,6 +49,7 @@ def visitor_create(
         email=email or None,
         page_url=page_url or "",
         user_agent=(user_agent or "")[:500],
+        language=clean_language(language),
     )
     token = visitor.issue_token()
     visitor.save()

@@ -86,6 +86,7 @@ function ensureSession() {
       name: $('w-name').value.trim(),
       email: $('w-email').value.trim() || null,
       page_url: params.get('page') || '',
+      language: root.dataset.lang,
     };
     sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;
