@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "conversations",
     "messaging",
     "realtime",
+    "assist",
     "dashboard",
 ]
 

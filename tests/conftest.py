@@ -129,3 +129,13 @@ def other_conversation(other_visitor):
 
     message, _ = message_send(actor=Actor.for_visitor(other_visitor), body="Halo, saya Sari")
     return message.conversation
+
+
+@pytest.fixture(autouse=True)
+def _ai_jobs_finish():
+    """The AI answers visitor messages in the background (assist/runner.py): let what a test
+    started finish before its database is cleaned up."""
+    yield
+    from assist.runner import wait_idle
+
+    assert wait_idle(10), "AI jobs still running 10 s after the test"
