@@ -53,7 +53,9 @@ class OpenAICompatibleProvider:
         answer = await self.complete(self.messages(context, grounding))
         found = []
         if answer is not None:
-            titles = list(dict.fromkeys(s.source for s in grounding))
+            # Named after the passages that could answer on their own (or the best one).
+            sure = [s for s in grounding if s.score >= settings.AI_REPLY_MIN_SCORE]
+            titles = list(dict.fromkeys(s.source for s in sure or grounding[:1]))
             found.append(
                 Suggestion(text=answer, source=", ".join(titles)[:200], score=grounding[0].score)
             )

@@ -123,7 +123,7 @@ async def test_when_the_model_cannot_answer_the_ai_hands_off(knowledge, llm, ali
 async def test_a_failing_endpoint_means_no_suggestion_and_never_a_late_ack(
     knowledge, llm, alice, visitor, reply
 ):
-    llm.script(reply)
+    llm.default = reply
     alice_sock, budi, ack, ack_seconds = await ask(alice, visitor)
     try:
         assert ack_seconds < AI_TIMEOUT / 2
