@@ -28,6 +28,8 @@ from assist.suggestion import MAX_SUGGESTIONS, Suggestion
 # article names), yet the shipping article is the one to read. Only the score (all of the
 # question) decides whether the AI answers by itself.
 SUGGEST_MIN_SCORE = 0.3
+# ... and scores at least this share of the best one: next to a 100% answer, a 37% one is noise.
+RELATIVE_MIN_SCORE = 0.5
 EARLIER_WEIGHT = 0.5
 # A passage's score blends what it holds itself with what its whole article holds: an
 # answer split over two paragraphs still scores, a long article matching a word here and
@@ -124,7 +126,9 @@ def rank(
             if _blend(known, passage.terms, article, idf) >= min_score:
                 best.append((key, passage))
     best.sort(key=lambda item: item[0], reverse=True)
+    floor = best[0][0][0] * RELATIVE_MIN_SCORE if best else 0
     return [
         Suggestion(text=passage.text, source=passage.source, score=key[0])
         for key, passage in best[:limit]
+        if key[0] >= floor
     ]
