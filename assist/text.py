@@ -34,7 +34,7 @@ TERM_LENGTH = 7
 
 # A passage is what a suggestion quotes: long enough to answer, short enough to read.
 MAX_PASSAGE_CHARS = 700
-MIN_PASSAGE_CHARS = 80
+HEADING_CHARS = 80
 
 # Stemmers keep state while they work: one pair per thread.
 _local = threading.local()
@@ -89,14 +89,14 @@ def asks_for_person(text: str) -> bool:
 
 
 def passages(body: str) -> list[str]:
-    """An article cut into passages: its paragraphs, a short one (a heading) joined to the
-    next, a long one cut between sentences."""
+    """An article cut into passages: its paragraphs, a heading (a short line that is not a
+    sentence) joined to the paragraph under it, a long paragraph cut between sentences."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
     found: list[str] = []
     carry = ""
     for paragraph in paragraphs:
         text = f"{carry}\n{paragraph}" if carry else paragraph
-        if len(text) < MIN_PASSAGE_CHARS:
+        if len(text) < HEADING_CHARS and not text.endswith((".", "!", "?", "…")):
             carry = text
             continue
         carry = ""
