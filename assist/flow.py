@@ -22,11 +22,20 @@ logger = logging.getLogger(__name__)
 def on_message_sent(sender, message, **kwargs) -> None:
     """`message_sent` receiver: runs on the sender's thread, so it only hands over."""
     if message.sender_type == SenderType.VISITOR and settings.AI_PROVIDER != "off":
-        runner.submit(partial(answer_visitor_message, str(message.pk)))
+        runner.submit(
+            partial(
+                answer_visitor_message,
+                message_id=str(message.pk),
+                conversation_id=str(message.conversation_id),
+                seq=message.seq,
+            )
+        )
 
 
-async def answer_visitor_message(message_id: str) -> None:
-    context = await runner.database(selectors.assist_context)(message_id)
+async def answer_visitor_message(*, message_id: str, conversation_id: str, seq: int) -> None:
+    context = await runner.database(selectors.assist_context)(
+        message_id=message_id, conversation_id=conversation_id, seq=seq
+    )
     if context is None:
         return
     try:

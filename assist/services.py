@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from assist import events, text
+from assist import events, selectors, text
 from assist.models import (
     MAX_ARTICLE_LENGTH,
     MAX_TITLE_LENGTH,
@@ -22,7 +22,7 @@ from assist.models import (
 from assist.suggestion import MAX_SUGGESTIONS, Context, Suggestion
 from conversations.access import parse_id
 from conversations.actors import Actor
-from conversations.models import Conversation, ConversationStatus
+from conversations.models import Conversation
 from conversations.services import conversation_update
 from livechat.errors import Forbidden, NotFound, ValidationFailed
 from messaging.models import Message, SenderType
@@ -174,51 +174,61 @@ def assist_turn_complete(
     and against the turns of the visitor's other messages in any process.
     """
     shown = [] if suggestions is None else suggestions[:MAX_SUGGESTIONS]
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            return _complete(context, suggestions, shown)
+    except IntegrityError:
+        return None  # this message had its turn already (its primary key), or is gone
+
+
+def _complete(context: Context, suggestions, shown: list[Suggestion]) -> AssistTurn | None:
+    conversation = None
+    if suggestions is not None and context.ai_answering:
+        # About to act: take the lock, which orders this against agents' replies and
+        # toggles and the other turns of this conversation, and look again.
         conversation = (
             Conversation.objects.select_for_update().filter(pk=context.conversation_id).first()
         )
         if conversation is None:
             return None
-        outcome, answer = _decide(conversation, context, suggestions)
-        try:
-            with transaction.atomic():
-                turn = AssistTurn.objects.create(
-                    message_id=context.message_id,
-                    conversation=conversation,
-                    seq=context.seq,
-                    suggestions=[s.to_wire() for s in shown],
-                    outcome=outcome,
-                )
-        except IntegrityError:
-            return None  # this message had its turn already
-        if shown:
-            send_on_commit(
-                events.ai_suggestion(
-                    conversation_id=conversation.pk,
-                    message_id=context.message_id,
-                    suggestions=turn.suggestions,
-                )
+    outcome, answer = _decide(conversation, context, suggestions)
+    turn = AssistTurn.objects.create(
+        message_id=context.message_id,
+        conversation_id=context.conversation_id,
+        seq=context.seq,
+        suggestions=[s.to_wire() for s in shown],
+        outcome=outcome,
+    )
+    if shown:
+        send_on_commit(
+            events.ai_suggestion(
+                conversation_id=context.conversation_id,
+                message_id=context.message_id,
+                suggestions=turn.suggestions,
             )
-        if outcome == TurnOutcome.REPLIED:
-            message_send(actor=Actor.ai(), conversation_id=conversation.pk, body=answer.text)
-        elif outcome == TurnOutcome.HANDED_OFF:
-            conversation_update(actor=Actor.ai(), conversation_id=conversation.pk, ai_enabled=False)
-            with translation.override(context.language):
-                notice = gettext(HANDOFF_MESSAGE)
-            message_send(actor=Actor.system(), conversation_id=conversation.pk, body=notice)
-        return turn
+        )
+    if outcome == TurnOutcome.REPLIED:
+        message_send(actor=Actor.ai(), conversation_id=context.conversation_id, body=answer.text)
+    elif outcome == TurnOutcome.HANDED_OFF:
+        conversation_update(
+            actor=Actor.ai(), conversation_id=context.conversation_id, ai_enabled=False
+        )
+        with translation.override(context.language):
+            notice = gettext(HANDOFF_MESSAGE)
+        message_send(actor=Actor.system(), conversation_id=context.conversation_id, body=notice)
+    return turn
 
 
 def _decide(
-    conversation: Conversation, context: Context, suggestions: list[Suggestion] | None
+    conversation: Conversation | None, context: Context, suggestions: list[Suggestion] | None
 ) -> tuple[str, Suggestion | None]:
+    """What the AI does; `conversation` is the locked row, or None when it does not answer."""
     if suggestions is None:
         return TurnOutcome.FAILED, None
-    answering = (
-        conversation.ai_enabled
-        and conversation.first_response_at is None  # the AI never speaks after an agent
-        and conversation.status != ConversationStatus.CLOSED
+    answering = conversation is not None and selectors.ai_answering(
+        ai_enabled=conversation.ai_enabled,
+        first_response_at=conversation.first_response_at,
+        status=conversation.status,
     )
     if not answering or _newer_question(conversation, context.seq):
         return TurnOutcome.SUGGESTED, None

@@ -53,7 +53,7 @@ def knowledge_base(terms: frozenset[str]) -> Corpus:
     return Corpus(
         [
             Passage(
-                source=row.article.title,
+                source=row.title,
                 text=row.text,
                 terms=frozenset(row.terms.split()),
                 key=f"article:{row.article_id}",

@@ -34,3 +34,6 @@ class Context:
     transcript: tuple[tuple[str, str], ...]
     # The language the AI speaks to this visitor in (`en` or `id`).
     language: str
+    # Whether the AI answered this conversation when the context was read (`ai_enabled`, no
+    # agent reply, not closed); checked again under the conversation's lock before acting.
+    ai_answering: bool = False

@@ -55,6 +55,8 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
+    if not word.isalpha():  # numbers and codes ("4821", "halo10") are kept as they are
+        return word[:TERM_LENGTH]
     english, indonesian = _stemmers()
     root = indonesian.stem(word)
     if root and root != word:
