@@ -52,10 +52,12 @@ messages: setup-dev
 run: setup .env
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py create_agent $(DEMO_USER) --password $(DEMO_PASSWORD) --name "Demo Agent" --supervisor
+	$(BIN)/python manage.py seed_demo_knowledge
 	@echo ""
 	@echo "  Pro Livechat is starting on http://$(HOST):$(PORT)"
 	@echo "  Dashboard:  http://$(HOST):$(PORT)/dashboard/   (login: $(DEMO_USER) / $(DEMO_PASSWORD))"
-	@echo "  Demo site:  http://$(HOST):$(PORT)/demo/        (a shop that embeds the widget)"
+	@echo "  Demo site:  http://$(HOST):$(PORT)/demo/        (a shop that embeds the widget; ask it"
+	@echo "              \"How long does shipping take to Bali?\" and the AI answers from the knowledge base)"
 	@echo "  Admin:      http://$(HOST):$(PORT)/admin/"
 	@echo ""
 	$(BIN)/daphne -b $(HOST) -p $(PORT) livechat.asgi:application

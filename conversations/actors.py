@@ -7,13 +7,13 @@ through the same permission checks.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
 from conversations.models import Visitor
 
 AGENTS_GROUP = "agents"
 SUPERVISORS_GROUP = "supervisors"
-AI_NAME = "AI assistant"
 SYSTEM_NAME = "System"
 
 
@@ -46,7 +46,7 @@ def sender(kind: str, *, user=None, visitor: Visitor | None = None) -> dict:
         return {"type": "agent", "id": str(user.pk), "name": user_display_name(user)}
     if kind == "visitor":
         return {"type": "visitor", "id": str(visitor.pk), "name": visitor.display_name}
-    return {"type": kind, "id": None, "name": AI_NAME if kind == "ai" else SYSTEM_NAME}
+    return {"type": kind, "id": None, "name": settings.AI_NAME if kind == "ai" else SYSTEM_NAME}
 
 
 @dataclass(frozen=True)

@@ -45,14 +45,3 @@ def conversation_read(
         "read_at": iso_datetime(read_at),
     }
     return groups.recipients(conversation, agents=by_visitor, visitor=not by_visitor), frame
-
-
-def ai_suggestion(conversation_id: str, *, message_id: str | None, suggestions: list) -> Event:
-    """To the agents who joined the conversation (PROTOCOL section 8)."""
-    frame = {
-        "type": "ai_suggestion",
-        "conversation_id": conversation_id,
-        "message_id": message_id,
-        "suggestions": suggestions,
-    }
-    return [groups.conversation_group(conversation_id)], frame

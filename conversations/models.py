@@ -8,6 +8,8 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 
+from conversations.ai_default import ai_enabled_default
+
 
 def hash_token_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -26,6 +28,9 @@ class Visitor(models.Model):
     email = models.EmailField(max_length=254, blank=True, null=True)
     page_url = models.URLField(max_length=2000, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The widget's language when the session started (one of settings.LANGUAGES, or blank):
+    # what the AI's hand-off message is written in when the visitor's own text does not tell.
+    language = models.CharField(max_length=10, blank=True)
     token_hash = models.CharField(max_length=64, editable=False)
     token_revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -76,7 +81,7 @@ class Conversation(models.Model):
         blank=True,
         related_name="assigned_conversations",
     )
-    ai_enabled = models.BooleanField("AI enabled", default=True)
+    ai_enabled = models.BooleanField("AI enabled", default=ai_enabled_default)
     # The change counter: every change to the conversation or one of its messages takes
     # the next value, so `since_version` finds exactly what changed.
     version = models.PositiveBigIntegerField(default=0)

@@ -8,6 +8,7 @@ SUPERVISOR_MODELS = {
     "accounts": ["apitoken"],
     "conversations": ["visitor", "conversation", "agent", "erasurerecord"],
     "messaging": ["message", "messageedit"],
+    "assist": ["knowledgearticle"],
 }
 
 

@@ -39,6 +39,7 @@ class ConversationSerializer(serializers.Serializer):
     last_message = serializers.SerializerMethodField()
     last_seq = serializers.IntegerField(read_only=True)
     version = serializers.IntegerField(read_only=True)
+    first_response_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     @extend_schema_field(AssigneeSerializer(allow_null=True))
     def get_assignee(self, conversation) -> dict | None:

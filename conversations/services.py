@@ -4,6 +4,7 @@ no-op, write and bump `version`, then one event per change on commit."""
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -45,8 +46,22 @@ def page_location(url: str) -> str:
     return origin + parts.path
 
 
+def clean_language(language) -> str:
+    """One of settings.LANGUAGES (`id-ID` counts as `id`), or blank for anything else: a
+    language we do not speak only means the default one, never a refused session."""
+    if not isinstance(language, str):
+        return ""
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
 def visitor_create(
-    *, name: str = "", email: str | None = None, page_url: str = "", user_agent: str = ""
+    *,
+    name: str = "",
+    email: str | None = None,
+    page_url: str = "",
+    user_agent: str = "",
+    language: str = "",
 ) -> tuple[Visitor, str]:
     """Create a visitor; returns it with its bearer token (shown once, stored hashed)."""
     visitor = Visitor(
@@ -54,6 +69,7 @@ def visitor_create(
         email=email or None,
         page_url=page_location(page_url),
         user_agent=(user_agent or "")[:500],
+        language=clean_language(language),
     )
     token = visitor.issue_token()
     visitor.save()

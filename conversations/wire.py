@@ -26,4 +26,6 @@ def serialize_conversation(conversation: Conversation) -> dict:
         "last_message": None if last_message is None else last_message.to_wire(),
         "last_seq": conversation.last_seq,
         "version": conversation.version,
+        # When the team first replied (null before): the AI answers only until then.
+        "first_response_at": iso_datetime(conversation.first_response_at),
     }

@@ -30,6 +30,9 @@ class WidgetSessionSerializer(serializers.Serializer):
     name = TextField(max_length=100, required=False, allow_blank=True, default="")
     email = StrictEmailField(required=False, allow_null=True, allow_blank=True, default=None)
     page_url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
+    # The widget's language (`en`, `id`): what the AI's hand-off is written in. Anything
+    # else is kept blank, not refused.
+    language = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class WidgetSessionOutSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from dashboard.widget_api import WidgetReadStateView
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/knowledge/", views.knowledge, name="dashboard-knowledge"),
     path("dashboard/agents.json", views.agents, name="dashboard-agents"),
     path("dashboard/read-state.json", views.read_state, name="dashboard-read-state"),
     path("widget/", views.widget, name="widget"),

@@ -1,4 +1,5 @@
-"""Pages served by the chat server itself: the agent dashboard, the widget iframe and the demo shop.
+"""Pages served by the chat server itself: the agent dashboard (and its knowledge-base page for
+supervisors), the widget iframe and the demo shop.
 
 Plus two small read-only JSON helpers the pages need beyond the public REST API: the list of
 agents (for "assign to…" and the presence panel) and the read marks of conversations (for the
@@ -11,6 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -21,6 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
+from assist.models import MAX_ARTICLE_LENGTH, MAX_TITLE_LENGTH
 from conversations.actors import (
     AGENTS_GROUP,
     user_display_name,
@@ -66,15 +69,42 @@ def _client_limits() -> dict:
     }
 
 
+def _me(user) -> dict:
+    return {"id": str(user.pk), "name": user_display_name(user)}
+
+
 @never_cache
 @agent_required
 def dashboard(request):
     user = request.user
-    me = {"id": str(user.pk), "name": user_display_name(user)}
+    ai = {
+        # Off: no toggle, no "AI" tags, no suggestions panel (nothing would ever fill them).
+        "active": settings.AI_PROVIDER != "off",
+        "can_edit_knowledge": user_is_supervisor(user),
+    }
     return render(
         request,
         "dashboard/index.html",
-        {"me": me, "limits": _client_limits(), "is_supervisor": user_is_supervisor(user)},
+        {
+            "me": _me(user),
+            "limits": _client_limits(),
+            "ai": ai,
+            "is_supervisor": user_is_supervisor(user),
+        },
+    )
+
+
+@never_cache
+@agent_required
+def knowledge(request):
+    """Supervisors add and edit the knowledge base the AI answers from (REST `knowledge/`)."""
+    if not user_is_supervisor(request.user):
+        raise PermissionDenied
+    limits = {"max_title_length": MAX_TITLE_LENGTH, "max_article_length": MAX_ARTICLE_LENGTH}
+    return render(
+        request,
+        "dashboard/knowledge.html",
+        {"me": _me(request.user), "limits": limits, "is_supervisor": True},
     )
 
 

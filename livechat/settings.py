@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "conversations",
     "messaging",
     "realtime",
+    "assist",
     "dashboard",
     "reports",
 ]
@@ -380,6 +381,29 @@ LIVECHAT = {
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=0)
 # `livechat_cleanup` revokes widget tokens unused for this many days.
 VISITOR_TOKEN_IDLE_DAYS = env.int("VISITOR_TOKEN_IDLE_DAYS", default=180)
+
+# --- AI assist (PROTOCOL section 8; docs/architecture.md, "AI assist") -----------------------
+# "retrieval" ranks the knowledge base, "openai" asks an OpenAI-compatible endpoint grounded
+# in the same ranking, "off" suggests and answers nothing.
+AI_PROVIDERS = ("retrieval", "openai", "off")
+AI_PROVIDER = env.str("AI_PROVIDER", default="retrieval")
+if AI_PROVIDER not in AI_PROVIDERS:
+    raise ImproperlyConfigured(f"AI_PROVIDER must be one of {', '.join(AI_PROVIDERS)}.")
+AI_BASE_URL = env.str("AI_BASE_URL", default="").rstrip("/")
+AI_API_KEY = env.str("AI_API_KEY", default="")
+AI_MODEL = env.str("AI_MODEL", default="")
+if AI_PROVIDER == "openai" and not (AI_BASE_URL and AI_MODEL):
+    raise ImproperlyConfigured("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
+# The sender name of the AI's messages, as visitors and agents see it.
+AI_NAME = env.str("AI_NAME", default="AI assistant")
+# The AI answers a visitor by itself only with a suggestion scoring at least this (0..1).
+AI_REPLY_MIN_SCORE = env.float("AI_REPLY_MIN_SCORE", default=0.6)
+# A provider slower than this (seconds) gives no suggestion for that message.
+AI_TIMEOUT = env.float("AI_TIMEOUT", default=10.0)
+# `ai_enabled` of new conversations; unset: on when the provider can answer at all.
+AI_DEFAULT_ENABLED = env.bool("AI_DEFAULT_ENABLED", default=None)
+# Suggestions computed at once per process; the rest wait their turn (assist/runner.py).
+AI_CONCURRENCY = env.int("AI_CONCURRENCY", default=4)
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

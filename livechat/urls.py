@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from assist.api import ConversationSuggestionsView, KnowledgeDetailView, KnowledgeListView
 from conversations.api import ConversationDetailView, ConversationListView
 from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
 from livechat.accounts import AgentLoginView, AgentSetPasswordView, ObtainAuthTokenView
@@ -52,6 +53,13 @@ api_v1 = [
         name="attachment-upload",
     ),
     path("reports/overview/", ReportOverviewView.as_view(), name="report-overview"),
+    path(
+        "conversations/<uuid:conversation_id>/suggestions/",
+        ConversationSuggestionsView.as_view(),
+        name="conversation-suggestions",
+    ),
+    path("knowledge/", KnowledgeListView.as_view(), name="knowledge-list"),
+    path("knowledge/<uuid:article_id>/", KnowledgeDetailView.as_view(), name="knowledge-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -76,7 +76,7 @@ async def asend(event: Event, *, exclude_channel: str | None = None) -> None:
 SEND_TIMEOUT = 5.0
 
 
-def _server_loop() -> asyncio.AbstractEventLoop | None:
+def server_loop() -> asyncio.AbstractEventLoop | None:
     """The server's event loop when this thread is one of its `sync_to_async` workers
     (found the way asgiref's `async_to_sync` finds it), else None."""
     local = SyncToAsync.threadlocal
@@ -94,7 +94,7 @@ def send_now(event: Event) -> None:
     ever there, and a worker stuck at shutdown kept daphne from exiting. A broadcast
     given up is a committed change that clients recover with `sync`.
     """
-    loop = _server_loop()
+    loop = server_loop()
     if loop is None:
         async_to_sync(asend)(event)  # a command or a test: an event loop of our own
         return

@@ -21,4 +21,6 @@ def reports_page(request):
     if not user_is_supervisor(request.user):
         raise PermissionDenied
     me = {"id": str(request.user.pk), "name": user_display_name(request.user)}
-    return render(request, "dashboard/reports.html", {"me": me, "max_days": MAX_DAYS})
+    return render(
+        request, "dashboard/reports.html", {"me": me, "max_days": MAX_DAYS, "is_supervisor": True}
+    )

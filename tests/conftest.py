@@ -147,3 +147,13 @@ def media(settings, tmp_path):
     }
     settings.S3_BUCKET = ""
     return root
+
+
+@pytest.fixture(autouse=True)
+def _ai_jobs_finish():
+    """The AI answers visitor messages in the background (assist/runner.py): let what a test
+    started finish before its database is cleaned up."""
+    yield
+    from assist.runner import wait_idle
+
+    assert wait_idle(10), "AI jobs still running 10 s after the test"

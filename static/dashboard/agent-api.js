@@ -34,6 +34,8 @@ export function createAgentApi({ base, csrf, agentsUrl, readStateUrl }) {
     attachment: (id) => api.get(`attachments/${enc(id)}/`),
     editMessage: (cid, mid, body) => api.patch(`conversations/${enc(cid)}/messages/${enc(mid)}/`, { body }),
     deleteMessage: (cid, mid) => api.del(`conversations/${enc(cid)}/messages/${enc(mid)}/`),
+    /** The AI's suggestions for the visitor's latest message: {conversation_id, message_id, suggestions}. */
+    suggestions: (id) => api.get(`conversations/${enc(id)}/suggestions/`),
     /** @returns {Promise<{agents: Array<{id: string, name: string}>}>} */
     agents: () => api.get(agentsUrl),
     /** @param {string[]} ids @returns {Promise<Record<string, {last_seq: number, agent_last_read_seq: number, visitor_last_read_seq: number}>>} */

@@ -17,6 +17,7 @@ const PRESENCE_LABELS = { online: gettext('Online'), away: gettext('Away'), offl
 
 const root = document.getElementById('app');
 const me = { id: root.dataset.meId, name: root.dataset.meName };
+const aiActive = root.dataset.aiActive === '1';
 const limits = readLimits(root.dataset);
 const api = createAgentApi({
   base: root.dataset.api, csrf: root.dataset.csrf,
@@ -36,11 +37,11 @@ const showError = createToast(document.getElementById('toast')).error;
 
 // --- inbox and pane ------------------------------------------------------------------------------
 const inbox = new Inbox({
-  api, me, onError: showError,
+  api, me, aiActive, onError: showError,
   onSelect: (id) => selectConversation(id),
 });
 const pane = new ChatPane({
-  api, socket, me, inbox, limits, onError: showError,
+  api, socket, me, inbox, limits, aiActive, onError: showError,
   agents: () => [...agents.values()],
 });
 

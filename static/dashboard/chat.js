@@ -18,6 +18,7 @@ export class ChatPane {
    * @param {import('./inbox.js').Inbox} o.inbox
    * @param {() => Array<{id: string, name: string, status: string}>} o.agents
    * @param {import('../livechat/limits.js').Limits} o.limits
+   * @param {boolean} o.aiActive  the server has an AI provider (suggestions, the AI toggle)
    * @param {(err: any) => void} o.onError
    */
   constructor(o) {
@@ -27,7 +28,9 @@ export class ChatPane {
     this.hasMore = false;
     this.loadingOlder = false;
     this.readSent = 0;
+    /** conversation id -> {message_id, suggestions}: the AI's latest, from the live frame or REST */
     this.suggestions = new Map();
+    this.suggestionFrames = 0;
     this.openSeq = 0;
     this.$ = (id) => document.getElementById(id);
     this.chat = this.$('chat');
@@ -122,13 +125,20 @@ export class ChatPane {
     const cached = this.o.inbox.get(id);
     if (cached) this.render(cached);
     this.join();
+    const framesBefore = this.suggestionFrames;
     try {
-      const [conv, page, marks] = await Promise.all([
+      const [conv, page, marks, suggested] = await Promise.all([
         api.conversation(id),
         api.messages(id, { limit: 50 }),
         api.readState([id]).catch(() => null),
+        this.o.aiActive ? api.suggestions(id).catch(() => null) : null,
       ]);
       if (seq !== this.openSeq) return;
+      // A live frame that came meanwhile is newer than what REST read.
+      if (suggested && this.suggestionFrames === framesBefore) {
+        this.suggestions.set(id, suggested);
+        this.renderSuggestions();
+      }
       this.render(conv);
       socket.seedMessages(page.results);
       socket.track(id, page.version);
@@ -172,10 +182,19 @@ export class ChatPane {
 
   // --- live events ----------------------------------------------------------------------------
 
-  onMessage(m) {
+  onMessage(m, kind) {
+    // A new question makes the suggestions for the previous one stale.
+    const shown = this.suggestions.get(m.conversation_id);
+    if (kind === 'new' && m.sender?.type === 'visitor' && shown && shown.message_id !== m.id) {
+      this.suggestions.delete(m.conversation_id);
+      if (m.conversation_id === this.id) this.renderSuggestions();
+    }
     if (m.conversation_id !== this.id) return;
     this.transcript.upsert(m);
     if (m.sender?.type === 'visitor') this.typingIndicator.hide();
+    if (m.sender?.type === 'agent' && this.conv && !this.conv.first_response_at) {
+      this.render({ ...this.conv, first_response_at: m.created_at });
+    }
     this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
     this.markRead();
   }
@@ -204,19 +223,23 @@ export class ChatPane {
 
   onSuggestion(frame) {
     if (!Array.isArray(frame.suggestions)) return;
-    this.suggestions.set(frame.conversation_id, frame.suggestions);
+    this.suggestionFrames += 1;
+    this.suggestions.set(frame.conversation_id, { message_id: frame.message_id, suggestions: frame.suggestions });
     if (frame.conversation_id === this.id) this.renderSuggestions();
   }
 
   renderSuggestions() {
     const list = this.$('suggestions');
-    const items = (this.id && this.suggestions.get(this.id)) || [];
+    const items = (this.id && this.suggestions.get(this.id)?.suggestions) || [];
     this.$('ai-empty').hidden = items.length > 0;
     list.replaceChildren(...items.map((s) => el('li', {},
-      el('button', { type: 'button', class: 'suggestion', on: { click: () => this.useSuggestion(s.text) } },
+      el('button', {
+        type: 'button', class: 'suggestion', title: gettext('Put into the reply box to edit and send'),
+        on: { click: () => this.useSuggestion(s.text) },
+      },
         el('span', { class: 'suggestion-text', text: s.text }),
         el('span', { class: 'suggestion-meta' },
-          el('span', { text: s.source || gettext('AI') }),
+          el('span', { class: 'suggestion-source', text: s.source || gettext('AI') }),
           typeof s.score === 'number' ? el('span', { class: 'score', text: `${Math.round(s.score * 100)}%` }) : null)))));
   }
 
@@ -293,6 +316,12 @@ export class ChatPane {
     const assignee = conv.assignee;
     this.$('assign-label').textContent = !assignee ? gettext('Unassigned') : assignee.id === this.o.me.id ? gettext('You') : assignee.name;
     this.$('ai-toggle').checked = Boolean(conv.ai_enabled);
+    // The AI answers only until the team's first reply; after it, it only suggests.
+    const aiRow = this.$('ai-toggle').closest('.ai-row');
+    aiRow.classList.toggle('is-idle', Boolean(conv.first_response_at));
+    aiRow.title = conv.first_response_at
+      ? gettext('The AI no longer answers here: the team has replied. It still suggests replies.')
+      : gettext('Let the AI assistant answer the visitor until someone from the team replies');
     this.$('visitor-card').hidden = false;
     this.$('fact-name').textContent = name;
     this.$('fact-email').textContent = conv.visitor?.email || '—';

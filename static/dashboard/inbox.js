@@ -9,6 +9,7 @@ export class Inbox {
    * @param {object} o
    * @param {ReturnType<import('./agent-api.js').createAgentApi>} o.api
    * @param {{id: string, name: string}} o.me
+   * @param {boolean} o.aiActive  the server has an AI provider
    * @param {(id: string) => void} o.onSelect
    */
   constructor(o) {
@@ -156,6 +157,7 @@ export class Inbox {
       if (!this.matches(c)) return this.scheduleCounts();
       this.convs.set(c.id, c);
     }
+    if (m.sender?.type === 'agent' && !c.first_response_at) c.first_response_at = m.created_at;
     if (!c.last_message || m.seq >= c.last_message.seq) {
       c.last_message = m;
       c.last_seq = Math.max(c.last_seq || 0, m.seq);
@@ -239,9 +241,16 @@ export class Inbox {
     tags.replaceChildren();
     if (c.assignee) tags.append(el('span', { class: 'tag', text: c.assignee.id === this.o.me.id ? gettext('You') : c.assignee.name }));
     else tags.append(el('span', { class: 'tag tag--none', text: gettext('Unassigned') }));
-    if (c.ai_enabled) tags.append(el('span', { class: 'tag tag--ai', text: gettext('AI') }));
+    if (this.aiAnswering(c)) {
+      tags.append(el('span', { class: 'tag tag--ai', title: gettext('The AI assistant is answering this conversation'), text: gettext('AI') }));
+    }
     if (c.id === this.selected) btn.setAttribute('aria-current', 'true');
     return node;
+  }
+
+  /** The AI answers until someone from the team replies (PROTOCOL section 8). */
+  aiAnswering(c) {
+    return this.o.aiActive && c.ai_enabled && !c.first_response_at;
   }
 
   preview(c) {

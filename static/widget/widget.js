@@ -98,6 +98,7 @@ function ensureSession() {
       name: $('w-name').value.trim(),
       email: $('w-email').value.trim() || null,
       page_url: hostPage,
+      language: root.dataset.lang,
     };
     sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;

@@ -38,7 +38,8 @@ def test_list_is_newest_activity_first(as_alice, conversation, other_conversatio
         "email": "budi@example.com",
     }
     assert first["assignee"] is None
-    assert first["ai_enabled"] is True
+    # An empty knowledge base: the AI does not speak for the team (PROTOCOL section 8).
+    assert first["ai_enabled"] is False
     assert r.json()["count"] == 2
 
 
@@ -95,6 +96,7 @@ def test_detail(as_alice, conversation):
         "last_message",
         "last_seq",
         "version",
+        "first_response_at",
     }
     assert r.json()["created_at"].endswith("Z")
 

@@ -91,11 +91,12 @@ def test_status_and_ai_broadcasts(alice, conversation, sent_frames):
         actor=Actor.for_agent(alice),
         conversation_id=conversation.pk,
         status="pending",
-        ai_enabled=False,
+        ai_enabled=not conversation.ai_enabled,
     )
     assert [f["type"] for _, f in sent_frames] == ["conversation:updated", "ai_status_changed"]
     ai = sent_frames[1][1]
-    assert ai["ai_enabled"] is False and ai["conversation_id"] == str(conversation.pk)
+    assert ai["ai_enabled"] is not conversation.ai_enabled
+    assert ai["conversation_id"] == str(conversation.pk)
     assert ai["changed_by"]["id"] == str(alice.pk)
     sent_frames.clear()
     conversation_update(
@@ -183,7 +184,9 @@ def test_the_ai_and_the_system_speak_and_change_conversations_like_agents(
         actor=Actor.system(), conversation_id=conversation.pk, body="An agent will reply soon."
     )
     assert note.to_wire()["sender"]["type"] == "system"
-    conversation_update(actor=Actor.ai(), conversation_id=conversation.pk, ai_enabled=False)
+    conversation_update(
+        actor=Actor.ai(), conversation_id=conversation.pk, ai_enabled=not conversation.ai_enabled
+    )
     changed = [f for _, f in sent_frames if f["type"] == "ai_status_changed"]
     assert changed[-1]["changed_by"] == {"type": "ai", "id": None, "name": "AI assistant"}
     conversation.refresh_from_db()

@@ -32,6 +32,16 @@ def test_session_without_any_field_gives_an_anonymous_visitor(anonymous):
 
 
 @pytest.mark.parametrize(
+    ("language", "kept"), [("id", "id"), ("en-GB", "en"), ("id_ID", "id"), ("fr", ""), ("", "")]
+)
+def test_session_keeps_the_widgets_language(anonymous, language, kept):
+    """What the AI's hand-off is written in; a language we do not speak is no error."""
+    r = anonymous.post("/api/v1/widget/session/", {"language": language}, format="json")
+    assert r.status_code == 201
+    assert Visitor.objects.get(pk=r.json()["visitor"]["id"]).language == kept
+
+
+@pytest.mark.parametrize(
     "payload, field",
     [
         ({"email": "not-an-email"}, "email"),

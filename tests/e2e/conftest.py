@@ -143,6 +143,7 @@ def people(django_db_blocker, stack):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from assist.models import KnowledgeArticle
     from conversations.models import Visitor
 
     User = get_user_model()
@@ -157,10 +158,20 @@ def people(django_db_blocker, stack):
             )
             user.groups.add(agents_group)
             users[key] = user
+        # Alice also supervises: she keeps the knowledge base the AI answers from.
+        users["alice"].is_staff = True
+        users["alice"].save(update_fields=["is_staff"])
+        users["alice"].groups.add(Group.objects.get(name="supervisors"))
         before = set(Visitor.objects.values_list("pk", flat=True))
+        articles_before = set(KnowledgeArticle.objects.values_list("pk", flat=True))
         _seed_inbox(users)
     yield users
     with django_db_blocker.unblock():
+        from assist.runner import wait_idle
+
+        wait_idle(10)
+        # Committed by the live server: other tests must not find the AI able to answer.
+        KnowledgeArticle.objects.exclude(pk__in=articles_before).delete()
         Visitor.objects.exclude(pk__in=before).delete()
         for user in users.values():
             user.delete()

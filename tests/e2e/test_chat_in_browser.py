@@ -6,7 +6,6 @@ a person would check the product: each test is one step and asserts what the ste
 
 import os
 import re
-import subprocess
 import time
 import urllib.request
 from types import SimpleNamespace
@@ -15,7 +14,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS, login
-from tests.support.livestack import BASE_DIR, PYTHON
 
 NOT_CONNECTED = re.compile(r"reconnecting|disconnected")
 RECONNECT_TIMEOUT = 45_000  # ms: the backoff is capped at 30 s, with jitter
@@ -218,10 +216,11 @@ def test_status_assignment_and_ai_toggle_show_in_the_other_tab(world):
     expect(bob.locator("#status-btn")).to_have_attribute("data-status", "pending", timeout=3000)
     expect(bob.locator("#status-label")).to_have_text("Pending")
 
-    expect(bob.locator("#ai-toggle")).to_be_checked()
+    # Off: the knowledge base was empty when the conversation began (PROTOCOL section 8).
+    expect(bob.locator("#ai-toggle")).not_to_be_checked()
     alice.click(".ai-row")
-    expect(alice.locator("#ai-toggle")).not_to_be_checked()
-    expect(bob.locator("#ai-toggle")).not_to_be_checked(timeout=3000)
+    expect(alice.locator("#ai-toggle")).to_be_checked()
+    expect(bob.locator("#ai-toggle")).to_be_checked(timeout=3000)
 
     alice.click("#assign-btn")
     alice.locator("#assign-pop .menu-item", has_text="Bob Baker").click()
@@ -258,31 +257,55 @@ def test_older_history_loads_on_scroll_up(world):
     expect(agent_msg(alice, "checking the courier now")).to_be_visible()
 
 
-def test_ai_suggestion_goes_into_the_composer(world):
-    conversation_id = world.alice.evaluate("window.livechat.pane.id")
-    text = "Your parcel is with the courier and should arrive tomorrow."
-    code = (
-        "from realtime.ai import ai_suggestion_publish; "
-        f"ai_suggestion_publish(conversation_id={conversation_id!r}, message_id=None, "
-        f"suggestions=[{{'text': {text!r}, 'source': 'help center', 'score': 0.92}}])"
-    )
-    subprocess.run(
-        [str(PYTHON), "manage.py", "shell", "-c", code],
-        cwd=BASE_DIR,
-        env=world.stack.env,
-        check=True,
-        timeout=60,
-    )
-    suggestion = world.alice.locator("#suggestions .suggestion", has_text="should arrive tomorrow")
-    expect(suggestion).to_be_visible(timeout=5000)
-    suggestion.click()
-    expect(world.alice.locator("#composer-input")).to_have_value(text)
-    world.alice.locator("#composer-input").press("Enter")
-    expect(widget_msg(world, "should arrive tomorrow")).to_be_visible(timeout=3000)
+SHIPPING = (
+    "We ship every order within 2 working days with JNE or SiCepat.\n\n"
+    "Delivery takes 1-2 days within Java and 2-5 days to Bali, Sumatra and Sulawesi.\n\n"
+    "Shipping costs Rp 15.000 within Java and Rp 30.000 to the other islands, and is free "
+    "for orders over Rp 300.000."
+)
 
-    # The screenshots for the README: a conversation with some history.
-    send(world.widget.locator("#w-input"), "Great, thank you!")
+
+def test_a_supervisor_adds_an_article_and_a_suggestion_from_it_goes_into_the_composer(world):
+    # Alice (a supervisor) writes the article on the knowledge-base page, in another tab.
+    kb = world.ctx_a.new_page()
+    kb.on("pageerror", lambda exc: world.errors.append(str(exc)))
+    kb.goto(f"{world.base}/dashboard/knowledge/")
+    expect(kb.locator("#kb[data-ready]")).to_be_attached()
+    kb.click("#kb-new")
+    kb.fill("#kb-title", "Shipping and delivery times")
+    kb.fill("#kb-body", SHIPPING)
+    kb.click("#kb-save")
+    expect(kb.locator("#toast")).to_have_text("Saved.")
+    expect(kb.locator(".kb-item", has_text="Shipping and delivery times")).to_be_visible()
+    kb.close()
+
+    # The visitor asks; the passage that answers appears in Alice's AI panel ...
+    send(world.widget.locator("#w-input"), "How long does delivery to Bali take?")
+    suggestion = world.alice.locator("#suggestions .suggestion", has_text="2-5 days to Bali")
+    expect(suggestion).to_be_visible(timeout=5000)
+    expect(suggestion.locator(".suggestion-source")).to_have_text("Shipping and delivery times")
+    expect(suggestion).not_to_contain_text("JNE")  # the passage, not the whole article
+    # ... one click puts it into the composer, unsent; Alice edits it and sends it.
+    suggestion.click()
+    composer = world.alice.locator("#composer-input")
+    expect(composer).to_have_value(SHIPPING.split("\n\n")[1])
+    expect(widget_msg(world, "2-5 days to Bali")).to_have_count(0)
+    composer.press("End")
+    composer.press_sequentially(" Yours is on its way today.", delay=10)
+    composer.press("Enter")
+    expect(widget_msg(world, "and Sulawesi. Yours is on its way today.")).to_be_visible(
+        timeout=3000
+    )
+    # Alice replied long ago: the AI suggests, it does not answer by itself.
+    expect(world.widget.locator("#w-messages .msg--ai")).to_have_count(0)
+
+    # The screenshots for the README: a conversation with some history, and the AI's
+    # suggestion for the visitor's latest question.
+    send(world.widget.locator("#w-input"), "Great, thank you! And what does shipping cost?")
     expect(agent_msg(world.alice, "Great, thank you!")).to_be_visible(timeout=3000)
+    expect(
+        world.alice.locator("#suggestions .suggestion", has_text="Rp 30.000 to the other islands")
+    ).to_be_visible(timeout=5000)
     world.widget.locator("#w-input").press_sequentially("One more thing", delay=30)
     expect(world.alice.locator("#typing")).to_be_visible(timeout=3000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

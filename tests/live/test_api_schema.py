@@ -57,10 +57,6 @@ SCHEMA_VALID_BUT_REFUSED = {
 }
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default
 
-# Known before the merge, fixed on the security branch (`?q=%00` answers 500, not 400):
-# the search text is not fuzzed until it lands. Remove this entry with that merge.
-KNOWN_UNTIL_MERGE = {"GET /api/v1/conversations/": {"query.q": "tea"}}
-
 
 def config(*, agent_token: str, visitor_token: str, conversation_id: str, message_id: str) -> str:
     refused = "".join(
@@ -70,11 +66,6 @@ def config(*, agent_token: str, visitor_token: str, conversation_id: str, messag
         checks.positive_data_acceptance.expected-statuses = {json.dumps([*ACCEPTED, *extra])}
         """)
         for name, (why, extra) in SCHEMA_VALID_BUT_REFUSED.items()
-    )
-    known = "".join(
-        f'\n[[operations]]\ninclude-name = "{name}"\n'
-        + "".join(f'parameters."{key}" = "{value}"\n' for key, value in pinned.items())
-        for name, pinned in KNOWN_UNTIL_MERGE.items()
     )
     return (
         textwrap.dedent(f"""
@@ -99,7 +90,6 @@ def config(*, agent_token: str, visitor_token: str, conversation_id: str, messag
         headers = {{ Authorization = "Visitor {visitor_token}" }}
         """)
         + refused
-        + known
     )
 
 

@@ -4,15 +4,13 @@ The visitor talks to one process, the agents to the other: every frame type must
 """
 
 import asyncio
-import copy
 import time
 
 import pytest
 from channels.db import database_sync_to_async
-from django.conf import settings as django_settings
-from django.db import transaction
 
-from realtime.ai import ai_suggestion_publish
+from assist.services import knowledge_article_create
+from conversations.actors import Actor
 from realtime.client import LiveSocket
 from tests.support.auth import session_cookie
 
@@ -27,14 +25,6 @@ def alice_cookie(alice):
 @pytest.fixture
 def bob_cookie(bob):
     return session_cookie(bob)
-
-
-@pytest.fixture
-def stack_layer(settings, livestack):
-    """This test process broadcasts into the stack's key space (for ai_suggestion)."""
-    layers = copy.deepcopy(django_settings.CHANNEL_LAYERS)
-    layers["default"]["CONFIG"]["prefix"] = livestack.channel_prefix
-    settings.CHANNEL_LAYERS = layers
 
 
 async def alone_with(sock: LiveSocket, *agents, timeout: float = 10.0) -> None:
@@ -70,12 +60,19 @@ async def close_all(*socks):
             await sock.close()
 
 
+@database_sync_to_async
+def add_knowledge():
+    knowledge_article_create(
+        actor=Actor.system(), title="Shipping", body="We ship to Bali in 3 days with JNE."
+    )
+
+
 def update(user, status):
     return {"agent": {"id": str(user.pk), "name": user.get_full_name()}, "status": status}
 
 
 async def test_every_frame_crosses_processes(
-    livestack, stack_layer, alice, bob, alice_cookie, bob_cookie, visitor
+    livestack, alice, bob, alice_cookie, bob_cookie, visitor
 ):
     a, b = livestack.servers
     alice1 = await LiveSocket.agent(b.url, alice_cookie)
@@ -133,9 +130,10 @@ async def test_every_frame_crosses_processes(
         assert (await bob_sock.expect("conversation:updated"))["conversation"]["status"] == (
             "pending"
         )
-        await alice1.request("ai:toggle", conversation_id=conversation_id, enabled=False)
+        enabled = not created["conversation"]["ai_enabled"]
+        await alice1.request("ai:toggle", conversation_id=conversation_id, enabled=enabled)
         changed = await budi.expect("ai_status_changed")
-        assert changed["ai_enabled"] is False and changed["changed_by"]["id"] == str(alice.pk)
+        assert changed["ai_enabled"] is enabled and changed["changed_by"]["id"] == str(alice.pk)
 
         # read receipts both ways
         await budi.request("message:read", seq=2)
@@ -143,19 +141,13 @@ async def test_every_frame_crosses_processes(
         await alice1.request("message:read", conversation_id=conversation_id, seq=2)
         assert (await budi.expect("conversation:read"))["reader"]["id"] == str(alice.pk)
 
-        # ai_suggestion, published by yet another process (this one), to joined agents only
-        @database_sync_to_async
-        def suggest():
-            with transaction.atomic():
-                ai_suggestion_publish(
-                    conversation_id=conversation_id,
-                    message_id=message["id"],
-                    suggestions=[{"text": "Offer a refund", "source": "kb", "score": 0.8}],
-                )
-
-        await suggest()
+        # ai_suggestion: the AI on A answers the visitor's question (suggestions only: Alice
+        # replied already) to the agents joined on B, and to no one else
+        await add_knowledge()
+        await budi.request("send_message", body="Can you ship to Bali?", client_id="v2")
         suggestion = await alice1.expect("ai_suggestion")
-        assert suggestion["suggestions"][0]["text"] == "Offer a refund"
+        assert suggestion["conversation_id"] == conversation_id
+        assert suggestion["suggestions"][0]["source"] == "Shipping"
         await bob_sock.none_of("ai_suggestion")
         await budi.none_of("ai_suggestion", "typing:start")
 
@@ -166,7 +158,7 @@ async def test_every_frame_crosses_processes(
         synced_a = await budi.request("sync", since_version=0)
         synced_b = await bob_sock.request("sync", conversation_id=conversation_id, since_version=0)
         assert synced_a["messages"] == synced_b["messages"]
-        assert [m["seq"] for m in synced_a["messages"]] == [1, 2]
+        assert [m["seq"] for m in synced_a["messages"]] == [1, 2, 3]
     finally:
         await close_all(alice1, alice2, bob_sock, budi)
 

@@ -7,12 +7,11 @@ from django.db import transaction
 from conversations.actors import Actor
 from conversations.models import Conversation
 from messaging.services import message_delete, message_edit, message_send
-from realtime.ai import ai_suggestion_publish
 from tests.support.asgi_sockets import agent_socket, close_all, visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SUGGESTIONS = [{"text": "Try turning it off and on", "source": "kb", "score": 0.9}]
+SHIPPING = "We ship every order within 2 days with JNE; delivery to Bali takes 3 days."
 
 
 @database_sync_to_async
@@ -89,12 +88,15 @@ async def test_ai_toggle(alice, bob, conversation, visitor, other_visitor):
     sari = await visitor_socket(other_visitor)
     await alice_sock.settle()
     try:
-        ack = await alice_sock.ok("ai:toggle", conversation_id=str(conversation.pk), enabled=False)
-        assert ack["conversation"]["ai_enabled"] is False
+        enabled = not conversation.ai_enabled
+        ack = await alice_sock.ok(
+            "ai:toggle", conversation_id=str(conversation.pk), enabled=enabled
+        )
+        assert ack["conversation"]["ai_enabled"] is enabled
         expected = {
             "type": "ai_status_changed",
             "conversation_id": str(conversation.pk),
-            "ai_enabled": False,
+            "ai_enabled": enabled,
             "changed_by": {"type": "agent", "id": str(alice.pk), "name": "Alice Anders"},
         }
         for sock in (budi, bob_sock, alice_sock):
@@ -131,16 +133,27 @@ async def test_join_and_leave(alice, conversation):
 
 
 @database_sync_to_async
-def publish_suggestion(conversation, message_id=None):
+def add_knowledge():
+    from assist.services import knowledge_article_create
+
+    knowledge_article_create(
+        actor=Actor.system(),
+        title="Shipping",
+        body="We ship every order within 2 days with JNE; delivery to Bali takes 3 days.",
+    )
+
+
+@database_sync_to_async
+def visitor_asks(visitor, body, *, commit=True):
     with transaction.atomic():
-        return ai_suggestion_publish(
-            conversation_id=conversation.pk, message_id=message_id, suggestions=SUGGESTIONS
-        )
+        message_send(actor=Actor.for_visitor(visitor), body=body)
+        transaction.set_rollback(not commit)
 
 
 async def test_ai_suggestions_go_only_to_agents_who_joined(
     alice, bob, conversation, other_conversation, visitor
 ):
+    await add_knowledge()
     alice_sock = await agent_socket(alice)
     bob_sock = await agent_socket(bob)
     budi = await visitor_socket(visitor)
@@ -148,35 +161,33 @@ async def test_ai_suggestions_go_only_to_agents_who_joined(
     try:
         await alice_sock.ok("conversation:join", conversation_id=str(conversation.pk))
         await bob_sock.ok("conversation:join", conversation_id=str(other_conversation.pk))
-        frame = await publish_suggestion(conversation)
-        assert await alice_sock.next("ai_suggestion") == frame
-        assert frame["suggestions"] == SUGGESTIONS
+        await visitor_asks(visitor, "How long does delivery to Bali take?")
+        frame = await alice_sock.next("ai_suggestion")
         assert frame["conversation_id"] == str(conversation.pk)
+        assert frame["suggestions"] == [
+            {
+                "text": SHIPPING,
+                "source": "Shipping",
+                "score": 1.0,
+            }
+        ]
         await bob_sock.none_of("ai_suggestion")
-        await budi.silent()
+        await budi.none_of("ai_suggestion")
 
         await alice_sock.ok("conversation:leave", conversation_id=str(conversation.pk))
-        await publish_suggestion(conversation)
-        await alice_sock.silent()
+        await visitor_asks(visitor, "Do you ship with JNE?")
+        await alice_sock.none_of("ai_suggestion", timeout=1.0)
     finally:
         await close_all(alice_sock, bob_sock, budi)
 
 
-async def test_ai_suggestion_is_sent_only_after_commit(alice, conversation):
+async def test_ai_suggestion_is_sent_only_after_commit(alice, conversation, visitor):
+    await add_knowledge()
     sock = await agent_socket(alice)
     try:
         await sock.ok("conversation:join", conversation_id=str(conversation.pk))
-
-        @database_sync_to_async
-        def rolled_back():
-            with transaction.atomic():
-                ai_suggestion_publish(
-                    conversation_id=conversation.pk, message_id=None, suggestions=SUGGESTIONS
-                )
-                transaction.set_rollback(True)
-
-        await rolled_back()
-        await sock.none_of("ai_suggestion")
+        await visitor_asks(visitor, "How long does delivery to Bali take?", commit=False)
+        await sock.none_of("ai_suggestion", timeout=1.0)
     finally:
         await close_all(sock)
 

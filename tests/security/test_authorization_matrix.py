@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 from channels.db import database_sync_to_async
 
+from assist.services import knowledge_article_create
 from conversations.actors import Actor
 from conversations.models import Conversation
 from messaging.services import message_send
@@ -84,6 +85,9 @@ def world(
         "alice": str(alice.pk),
         "visitor": str(visitor.pk),
         "attachment": _sent_attachment(visitor),
+        "article": str(
+            knowledge_article_create(actor=Actor.system(), title="Shipping", body="2 days.").pk
+        ),
     }
     return w
 
@@ -108,6 +112,7 @@ ANYONE = (200,) * 6
 PAGE_AGENTS = (302, 302, 302, 200, 200, 302)
 PAGE_SUPERVISORS = (302, 302, 302, 302, 200, 302)
 JSON_AGENTS = (403, 403, 403, 200, 200, 403)
+K_URL = "/api/v1/knowledge/"
 
 REST = [
     ("start a widget session", "POST", "/api/v1/widget/session/", {"name": "X"}, (201,) * 6),
@@ -133,12 +138,19 @@ REST = [
     ("widget: upload (JSON: not a file)", "POST", "/api/v1/widget/attachments/", {"file": "x"}, (401, 415, 415, 401, 401, 401)),
     ("download C's attachment", "GET", "/api/v1/attachments/{attachment}/", None, (401, 302, 404, 302, 302, 403)),
     ("download an unknown attachment", "GET", "/api/v1/attachments/{unknown}/", None, (401, 404, 404, 404, 404, 403)),
+    ("the AI's suggestions", "GET", C_URL + "/suggestions/", None, AGENTS_ONLY),
+    ("list the knowledge base", "GET", K_URL, None, AGENTS_ONLY),
+    ("read an article", "GET", K_URL + "{article}/", None, AGENTS_ONLY),
+    ("add an article", "POST", K_URL, {"title": "Hours", "body": "9 to 5."}, (401, 401, 401, 403, 201, 403)),
+    ("change an article", "PATCH", K_URL + "{article}/", {"title": "Hours"}, (401, 401, 401, 403, 200, 403)),
+    ("delete an article", "DELETE", K_URL + "{article}/", None, (401, 401, 401, 403, 204, 403)),
     ("the API schema", "GET", "/api/v1/schema/", None, ANYONE),
     ("the API docs", "GET", "/api/v1/docs/", None, ANYONE),
     ("health", "GET", "/healthz", None, ANYONE),
     ("agents for the dashboard", "GET", "/dashboard/agents.json", None, JSON_AGENTS),
     ("read marks for the dashboard", "GET", "/dashboard/read-state.json?ids={C}", None, JSON_AGENTS),
     ("the dashboard", "GET", "/dashboard/", None, PAGE_AGENTS),
+    ("the knowledge-base page", "GET", "/dashboard/knowledge/", None, (302, 302, 302, 403, 200, 302)),
     ("the admin", "GET", "/admin/", None, PAGE_SUPERVISORS),
     ("a transcript in the admin", "GET", "/admin/conversations/conversation/{C}/change/", None, PAGE_SUPERVISORS),
     ("a visitor in the admin", "GET", "/admin/conversations/visitor/{visitor}/change/", None, PAGE_SUPERVISORS),

@@ -71,7 +71,8 @@ def test_change_form_goes_through_the_service(admin_client, conversation, sent_f
         {
             "status": "pending",
             "assignee": "",
-            "ai_enabled": "on",
+            # Unchanged: a checkbox is posted only when ticked.
+            **({"ai_enabled": "on"} if conversation.ai_enabled else {}),
             # The read-only transcript inline still posts its management form.
             "messages-TOTAL_FORMS": "0",
             "messages-INITIAL_FORMS": "0",

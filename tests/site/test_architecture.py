@@ -7,7 +7,16 @@ from pathlib import Path
 from realtime.handlers import AGENT, AGENT_ONLY, CLIENT_FRAMES
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["livechat", "accounts", "conversations", "messaging", "realtime", "dashboard", "reports"]
+APPS = [
+    "livechat",
+    "accounts",
+    "conversations",
+    "messaging",
+    "realtime",
+    "assist",
+    "dashboard",
+    "reports",
+]
 # Every frame a client receives (PROTOCOL section 4 and docs/protocol.md).
 SERVER_FRAMES = {
     "hello",

@@ -164,16 +164,19 @@ class Smoke:
             assert frame["conversation"]["status"] == "pending", frame
 
         async def ai_toggle():
+            # On first, whatever it was (a new conversation's AI is off with an empty
+            # knowledge base, and a hand-off turns it off): then off is a change to see.
+            conversation_id = state["conversation_id"]
+            await self.agent.request("ai:toggle", conversation_id=conversation_id, enabled=True)
             ack = await self.agent.request(
-                "ai:toggle", conversation_id=state["conversation_id"], enabled=False
+                "ai:toggle", conversation_id=conversation_id, enabled=False
             )
             assert ack["conversation"]["ai_enabled"] is False, ack
-            frame = await self.visitor.expect("ai_status_changed")
-            assert frame["ai_enabled"] is False, frame
-            await self.agent.request(
-                "ai:toggle", conversation_id=state["conversation_id"], enabled=True
+            frame = await self.visitor.expect(
+                "ai_status_changed",
+                where=lambda f: f["ai_enabled"] is False and f["changed_by"]["type"] == "agent",
             )
-            await self.visitor.expect("ai_status_changed")
+            assert frame["conversation_id"] == conversation_id, frame
 
         async def reconnect_and_sync():
             version = (await self.visitor.request("sync", since_version=0))["version"]

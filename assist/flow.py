@@ -1,0 +1,50 @@
+"""From a visitor's message to the AI's suggestions, answer or hand-off.
+
+`messaging` announces each new message once it is committed (`message_sent`); for a
+visitor's message we start a job off the sender's path (`assist.runner`) that reads the
+conversation, asks the provider within AI_TIMEOUT, and hands the result to
+`assist.services.assist_turn_complete`, which records it and acts.
+"""
+
+import asyncio
+import logging
+from functools import partial
+
+from django.conf import settings
+
+from assist import runner, selectors, services
+from assist.providers import get_provider
+from messaging.models import SenderType
+
+logger = logging.getLogger(__name__)
+
+
+def on_message_sent(sender, message, **kwargs) -> None:
+    """`message_sent` receiver: runs on the sender's thread, so it only hands over."""
+    if message.sender_type == SenderType.VISITOR and settings.AI_PROVIDER != "off":
+        runner.submit(
+            partial(
+                answer_visitor_message,
+                message_id=str(message.pk),
+                conversation_id=str(message.conversation_id),
+                seq=message.seq,
+            )
+        )
+
+
+async def answer_visitor_message(*, message_id: str, conversation_id: str, seq: int) -> None:
+    context = await runner.database(selectors.assist_context)(
+        message_id=message_id, conversation_id=conversation_id, seq=seq
+    )
+    if context is None:
+        return
+    try:
+        async with asyncio.timeout(settings.AI_TIMEOUT):
+            suggestions = await get_provider().suggest(context)
+    except TimeoutError:
+        logger.warning("AI provider gave no answer within %s s", settings.AI_TIMEOUT)
+        suggestions = None
+    except Exception:
+        logger.exception("AI provider failed")
+        suggestions = None
+    await runner.database(services.assist_turn_complete)(context=context, suggestions=suggestions)
