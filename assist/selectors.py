@@ -14,6 +14,7 @@ from assist import text
 from assist.models import AssistTurn, KnowledgeArticle, KnowledgePassage
 from assist.suggestion import Context
 from conversations.models import ConversationStatus
+from livechat.errors import ValidationFailed
 from messaging.models import Message, SenderType
 
 # The messages of the conversation an `openai` provider sees.
@@ -24,7 +25,9 @@ EARLIER_MESSAGES = 2
 
 def knowledge_articles(*, q: str | None = None, active: str | None = None) -> QuerySet:
     qs = KnowledgeArticle.objects.select_related("updated_by").order_by("title", "id")
-    if active in ("true", "false"):
+    if active:
+        if active not in ("true", "false"):
+            raise ValidationFailed.field("active", "Must be true or false.")
         qs = qs.filter(active=active == "true")
     if q and q.strip():
         q = q.strip()[:200]

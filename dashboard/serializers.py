@@ -32,7 +32,7 @@ class WidgetSessionSerializer(serializers.Serializer):
     page_url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
     # The widget's language (`en`, `id`): what the AI's hand-off is written in. Anything
     # else is kept blank, not refused.
-    language = serializers.CharField(required=False, allow_blank=True, default="")
+    language = TextField(required=False, allow_blank=True, default="")
 
 
 class WidgetSessionOutSerializer(serializers.Serializer):

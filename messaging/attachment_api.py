@@ -4,11 +4,12 @@ the redirect to a fresh signed URL."""
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
 from livechat.authentication import (
     AgentOnlyThrottle,
     AgentThrottle,
@@ -85,7 +86,7 @@ class IsAgentOrVisitor(BasePermission):
 class AttachmentDetailView(APIView):
     authentication_classes = [
         VisitorTokenAuthentication,
-        TokenAuthentication,
+        ApiTokenAuthentication,
         SessionAuthentication,
     ]
     # Agents and visitors; a visitor gets 404 for what is not theirs (access_attachment),

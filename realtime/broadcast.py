@@ -96,7 +96,14 @@ def send_now(event: Event) -> None:
     """
     loop = server_loop()
     if loop is None:
-        async_to_sync(asend)(event)  # a command or a test: an event loop of our own
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(asend)(event)  # a command or a test: an event loop of our own
+            return
+        # Synchronous code run by a coroutine of this very thread (a test driving a
+        # browser, say): waiting here would block the loop that has to do the sending.
+        running.create_task(asend(event))
         return
     if not loop.is_running():
         metrics.broadcast_errors("stopping").inc()

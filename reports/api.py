@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -38,8 +39,12 @@ class ReportOverviewView(APIView):
     @extend_schema(
         summary="Team report for a date range (supervisors; agents for themselves)",
         parameters=[
-            OpenApiParameter("from", str, required=True, description="YYYY-MM-DD, inclusive"),
-            OpenApiParameter("to", str, required=True, description="YYYY-MM-DD, inclusive"),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD, inclusive"
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD, inclusive"
+            ),
             OpenApiParameter("tz", str, description="IANA time zone; default the server's"),
             OpenApiParameter("agent", str, description="an agent id"),
             OpenApiParameter("format", str, enum=["json", "csv"], description="csv: per_day"),

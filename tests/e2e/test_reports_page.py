@@ -84,7 +84,7 @@ def expected(world, days: int, agent_id=None) -> dict:
 
 def test_the_inbox_links_to_the_reports_for_supervisors(world):
     page = world.page
-    page.click(".topnav-link[href='/dashboard/reports/']")
+    page.click(".top-nav a[href='/dashboard/reports/']")
     page.wait_for_url("**/dashboard/reports/**")
     loaded(page)
     expect(page.locator(".preset[data-days='7']")).to_have_attribute("aria-pressed", "true")

@@ -7,10 +7,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from channels.db import database_sync_to_async
-from rest_framework.authtoken.models import Token
 
 from realtime.client import LiveSocket, http
-from tests.support.auth import session_cookie
+from tests.support.auth import api_token, session_cookie
 from tests.support.factories import AgentFactory, VisitorFactory
 from tests.support.metrics import scrape
 from tests.support.redisproc import RedisProcess, redis_available
@@ -21,7 +20,7 @@ from tests.support.tcpproxy import TcpProxy
 def people() -> tuple[object, str, str]:
     """Budi (a visitor), Alice's session cookie and her API token."""
     alice = AgentFactory(username="alice", first_name="Alice")
-    return VisitorFactory(name="Budi"), session_cookie(alice), Token.objects.create(user=alice).key
+    return VisitorFactory(name="Budi"), session_cookie(alice), api_token(alice)
 
 
 def through(proxy: TcpProxy, database_url: str) -> str:

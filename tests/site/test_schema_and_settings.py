@@ -147,6 +147,8 @@ def test_schema_documents_every_error_with_the_shared_body_and_exact_inputs(clie
                 if parameter["in"] == "path":
                     assert parameter["schema"]["format"] == "uuid", (path, parameter)
                     assert "404" in errors
+                elif parameter.get("required"):
+                    assert "400" in errors, parameter
                 else:
                     assert parameter.get("allowEmptyValue") and "400" in errors, parameter
             if "requestBody" in operation:
