@@ -85,6 +85,10 @@ def server_loop() -> asyncio.AbstractEventLoop | None:
     return getattr(local, "main_event_loop", None)
 
 
+# Sends scheduled by `send_now` on a loop it must not wait for (kept until done).
+_pending: set[asyncio.Task] = set()
+
+
 def send_now(event: Event) -> None:
     """Deliver from synchronous code: a service's on-commit hook, a command, the admin.
 
@@ -103,7 +107,9 @@ def send_now(event: Event) -> None:
             return
         # Synchronous code run by a coroutine of this very thread (a test driving a
         # browser, say): waiting here would block the loop that has to do the sending.
-        running.create_task(asend(event))
+        task = running.create_task(asend(event))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
         return
     if not loop.is_running():
         metrics.broadcast_errors("stopping").inc()
