@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "channels",
     "conversations",
     "messaging",
+    "canned",
     "realtime",
     "dashboard",
 ]

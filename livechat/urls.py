@@ -5,6 +5,11 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from canned.api import (
+    CannedResponseDetailView,
+    CannedResponseListView,
+    CannedResponseRenderView,
+)
 from conversations.api import ConversationDetailView, ConversationListView
 from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
@@ -31,6 +36,17 @@ api_v1 = [
         "conversations/<str:conversation_id>/messages/<str:message_id>/",
         MessageDetailView.as_view(),
         name="message-detail",
+    ),
+    path("canned-responses/", CannedResponseListView.as_view(), name="canned-list"),
+    path(
+        "canned-responses/<str:canned_id>/",
+        CannedResponseDetailView.as_view(),
+        name="canned-detail",
+    ),
+    path(
+        "canned-responses/<str:canned_id>/render/",
+        CannedResponseRenderView.as_view(),
+        name="canned-render",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
