@@ -1,6 +1,6 @@
 """Reads of canned responses: an agent's picker and page, and the AI's retrieval source."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from canned.models import CannedResponse, CannedScope
 from conversations.access import parse_id
@@ -12,14 +12,25 @@ MAX_QUERY_LENGTH = 200
 
 def canned_response_list(*, user, q: str | None = None) -> QuerySet[CannedResponse]:
     """The team's responses and `user`'s own personal ones, by shortcut; `q` matches the
-    shortcut, title and body (case-insensitive)."""
+    shortcut, title and body (case-insensitive), best first: shortcuts starting with it,
+    then shortcuts and titles containing it, then bodies."""
     qs = CannedResponse.objects.select_related("owner").filter(
         Q(scope=CannedScope.TEAM) | Q(scope=CannedScope.PERSONAL, owner=user)
     )
     q = (q or "").strip()[:MAX_QUERY_LENGTH].lstrip("/")
-    if q:
-        qs = qs.filter(Q(shortcut__icontains=q) | Q(title__icontains=q) | Q(body__icontains=q))
-    return qs.order_by("shortcut", "scope", "pk")
+    if not q:
+        return qs.order_by("shortcut", "scope", "pk")
+    rank = Case(
+        When(shortcut__istartswith=q, then=Value(0)),
+        When(Q(shortcut__icontains=q) | Q(title__icontains=q), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        qs.filter(Q(shortcut__icontains=q) | Q(title__icontains=q) | Q(body__icontains=q))
+        .annotate(rank=rank)
+        .order_by("rank", "shortcut", "scope", "pk")
+    )
 
 
 def team_canned_responses() -> QuerySet[CannedResponse]:

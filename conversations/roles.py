@@ -7,6 +7,7 @@ from conversations.actors import AGENTS_GROUP, SUPERVISORS_GROUP
 SUPERVISOR_MODELS = {
     "conversations": ["visitor", "conversation"],
     "messaging": ["message", "messageedit"],
+    "canned": ["cannedresponse"],
 }
 
 

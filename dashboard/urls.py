@@ -6,6 +6,7 @@ from dashboard.widget_api import WidgetReadStateView
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/canned/", views.canned_responses, name="dashboard-canned"),
     path("dashboard/agents.json", views.agents, name="dashboard-agents"),
     path("dashboard/read-state.json", views.read_state, name="dashboard-read-state"),
     path("widget/", views.widget, name="widget"),

@@ -21,7 +21,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
-from conversations.actors import AGENTS_GROUP, user_display_name, user_is_agent
+from conversations.actors import (
+    AGENTS_GROUP,
+    user_display_name,
+    user_is_agent,
+    user_is_supervisor,
+)
 from conversations.models import Conversation
 from dashboard.widget_api import read_marks
 from livechat.error_responses import error_response
@@ -66,6 +71,19 @@ def dashboard(request):
     user = request.user
     me = {"id": str(user.pk), "name": user_display_name(user)}
     return render(request, "dashboard/index.html", {"me": me, "limits": _client_limits()})
+
+
+@never_cache
+@agent_required
+def canned_responses(request):
+    """The agent's own canned responses and (supervisors) the team's: list, search, edit."""
+    user = request.user
+    me = {"id": str(user.pk), "name": user_display_name(user)}
+    return render(
+        request,
+        "dashboard/canned.html",
+        {"me": me, "is_supervisor": user_is_supervisor(user), "limits": _client_limits()},
+    )
 
 
 @require_GET

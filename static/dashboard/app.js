@@ -38,7 +38,7 @@ const inbox = new Inbox({
   onSelect: (id) => selectConversation(id),
 });
 const pane = new ChatPane({
-  api, socket, me, inbox, limits, onError: showError,
+  api, socket, me, inbox, limits, onError: showError, cannedUrl: root.dataset.cannedUrl,
   agents: () => [...agents.values()],
 });
 

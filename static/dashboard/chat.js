@@ -5,6 +5,7 @@ import { fmtDateTime } from '../livechat/time.js';
 import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
 import { Transcript } from '../livechat/transcript.js';
+import { CannedPicker } from './canned-picker.js';
 
 const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
 
@@ -18,6 +19,7 @@ export class ChatPane {
    * @param {() => Array<{id: string, name: string, status: string}>} o.agents
    * @param {import('../livechat/limits.js').Limits} o.limits
    * @param {(err: any) => void} o.onError
+   * @param {string} o.cannedUrl  the canned responses page
    */
   constructor(o) {
     this.o = o;
@@ -57,6 +59,10 @@ export class ChatPane {
       sendTyping: (type) => this.id && o.socket.send(type, { conversation_id: this.id }),
       onSubmit: (body) => this.send(body),
       onError: o.onError,
+    });
+    this.picker = new CannedPicker({
+      form: this.$('composer'), input: this.input, api: o.api,
+      conversationId: () => this.id, manageUrl: o.cannedUrl, onError: o.onError,
     });
     this.typingIndicator = new TypingIndicator(this.$('typing'), { limits: o.limits, label: this.$('typing-text') });
 

@@ -169,6 +169,13 @@ def test_render_needs_a_conversation_the_agent_can_see(as_alice, team_refund):
     assert r.status_code == 404
 
 
+def test_shortcuts_starting_with_q_come_first(as_alice, team_refund):
+    create(as_alice, shortcut="hours", body="We're here 9 to 5.")
+    create(as_alice, shortcut="addresses", title="Our stores", body="Two stores.")
+    r = as_alice.get(URL, {"q": "re"})
+    assert [c["shortcut"] for c in r.json()["results"]] == ["refund", "addresses", "hours"]
+
+
 def test_visitors_and_strangers_get_nothing(as_visitor, as_stranger, anonymous, team_refund):
     for client in (as_visitor, as_stranger):
         assert client.get(URL).status_code in (401, 403)
