@@ -47,6 +47,13 @@ def conversation_read(
     return groups.recipients(conversation, agents=by_visitor, visitor=not by_visitor), frame
 
 
+def visitor_updated(visitor, *, detail: dict) -> Event:
+    """A visitor's name, email, page or time zone changed: every agent's inbox and side panel
+    follow. The visitor's own widget is not told (it gets nothing it would show)."""
+    frame = {"type": "visitor:updated", "visitor": detail}
+    return [groups.AGENTS], frame
+
+
 def ai_suggestion(conversation_id: str, *, message_id: str | None, suggestions: list) -> Event:
     """To the agents who joined the conversation (PROTOCOL section 8)."""
     frame = {

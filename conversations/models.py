@@ -25,6 +25,12 @@ class Visitor(models.Model):
     email = models.EmailField(max_length=254, blank=True, null=True)
     page_url = models.URLField(max_length=2000, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The widget's language and time zone (IANA name), as its browser reports them: emails
+    # are written in that language; agents see the visitor's local time.
+    language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    # Set by the unsubscribe link of an email: no follow-up email is sent from then on.
+    email_unsubscribed_at = models.DateTimeField(null=True, blank=True)
     token_hash = models.CharField(max_length=64, editable=False)
     token_revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -4,6 +4,8 @@ no-op, write and bump `version`, then one event per change on commit."""
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +13,13 @@ from conversations import events
 from conversations.access import access_conversation, parse_id
 from conversations.actors import Actor, user_is_agent
 from conversations.models import Conversation, ConversationStatus, Visitor
-from livechat.errors import Forbidden, ValidationFailed
+from conversations.visitor_context import (
+    clean_language,
+    clean_time_zone,
+    page_origin_and_path,
+    visitor_detail,
+)
+from livechat.errors import Forbidden, NotFound, ValidationFailed
 from realtime import events as realtime_events
 from realtime import groups
 from realtime.broadcast import send_on_commit
@@ -23,17 +31,26 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 MAX_USER_ID = 2**31 - 1
 
 UNSET = object()
+MAX_VISITOR_NAME_LENGTH = 100
 
 
 def visitor_create(
-    *, name: str = "", email: str | None = None, page_url: str = "", user_agent: str = ""
+    *,
+    name: str = "",
+    email: str | None = None,
+    page_url: str = "",
+    user_agent: str = "",
+    language: str = "",
+    time_zone: str = "",
 ) -> tuple[Visitor, str]:
     """Create a visitor; returns it with its bearer token (shown once, stored hashed)."""
     visitor = Visitor(
         name=(name or "").strip()[:100],
         email=email or None,
-        page_url=page_url or "",
+        page_url=page_origin_and_path(page_url),
         user_agent=(user_agent or "")[:500],
+        language=clean_language(language),
+        time_zone=clean_time_zone(time_zone),
     )
     token = visitor.issue_token()
     visitor.save()
@@ -68,6 +85,94 @@ def visitor_revoke_token(*, visitor: Visitor) -> None:
             groups.visitor_group(visitor.pk), code=CloseCode.UNAUTHENTICATED
         )
     )
+
+
+def clean_visitor_name(name) -> str:
+    if not isinstance(name, str):
+        raise ValidationFailed.field("name", "Must be a string.")
+    name = " ".join(name.split())
+    if len(name) > MAX_VISITOR_NAME_LENGTH:
+        raise ValidationFailed.field(
+            "name", f"Ensure this field has no more than {MAX_VISITOR_NAME_LENGTH} characters."
+        )
+    return name
+
+
+def clean_email(email) -> str | None:
+    """A valid address (lower-cased domain), None for null or blank."""
+    if email is None or (isinstance(email, str) and not email.strip()):
+        return None
+    if not isinstance(email, str):
+        raise ValidationFailed.field("email", "Must be a string.")
+    email = email.strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed.field("email", "Enter a valid email address.") from None
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _access_visitor(actor: Actor, visitor_id) -> Visitor:
+    if actor.is_visitor:
+        return Visitor.objects.select_for_update().get(pk=actor.visitor.pk)
+    if not actor.is_agent:
+        raise Forbidden("Not allowed.")
+    pk = parse_id(visitor_id, what="Visitor")
+    visitor = Visitor.objects.select_for_update().filter(pk=pk).first()
+    if visitor is None:
+        raise NotFound("Visitor not found.")
+    return visitor
+
+
+def visitor_update(*, actor: Actor, visitor_id=None, name=UNSET, email=UNSET) -> Visitor:
+    """An agent corrects a visitor's name or email, or a visitor leaves an email (the
+    widget's offline form). Agents see the change live (`visitor:updated`)."""
+    changes = {}
+    if name is not UNSET:
+        changes["name"] = clean_visitor_name(name)
+    if email is not UNSET:
+        changes["email"] = clean_email(email)
+    with transaction.atomic():
+        visitor = _access_visitor(actor, visitor_id)
+        changes = {k: v for k, v in changes.items() if getattr(visitor, k) != v}
+        if not changes:
+            return visitor
+        for field, value in changes.items():
+            setattr(visitor, field, value)
+        visitor.save(update_fields=list(changes))
+        send_on_commit(events.visitor_updated(visitor, detail=visitor_detail(visitor)))
+        return visitor
+
+
+def visitor_set_page(*, actor: Actor, page_url=None, time_zone=None) -> Visitor:
+    """The widget reports the page its visitor is on now (origin and path only) and its
+    time zone; agents see them live."""
+    if not actor.is_visitor:
+        raise Forbidden("Only the widget reports its page.")
+    page = page_origin_and_path(page_url)
+    if page_url not in (None, "") and not page:
+        raise ValidationFailed.field("page_url", "Must be an http(s) URL.")
+    changes = {"page_url": page} if page else {}
+    zone = clean_time_zone(time_zone)
+    if zone:
+        changes["time_zone"] = zone
+    visitor = actor.visitor
+    if all(getattr(visitor, k) == v for k, v in changes.items()):
+        return visitor
+    with transaction.atomic():
+        visitor = Visitor.objects.select_for_update().get(pk=visitor.pk)
+        changes = {k: v for k, v in changes.items() if getattr(visitor, k) != v}
+        if not changes:
+            return visitor
+        for field, value in changes.items():
+            setattr(visitor, field, value)
+        visitor.save(update_fields=list(changes))
+        send_on_commit(events.visitor_updated(visitor, detail=visitor_detail(visitor)))
+    # The socket's visitor stays current, so a repeat is a no-op without a query.
+    for field in changes:
+        setattr(actor.visitor, field, getattr(visitor, field))
+    return visitor
 
 
 def _clean_assignee(assignee_id):

@@ -8,17 +8,23 @@ from rest_framework.views import APIView
 
 from conversations import services
 from conversations.selectors import visitor_conversation
-from conversations.serializers import ConversationSerializer
+from conversations.serializers import ConversationSerializer, VisitorSerializer
 from conversations.wire import serialize_conversation, serialize_visitor
-from dashboard.serializers import WidgetSessionOutSerializer, WidgetSessionSerializer
+from dashboard.serializers import (
+    WidgetSessionOutSerializer,
+    WidgetSessionSerializer,
+    WidgetVisitorUpdateSerializer,
+)
 from livechat.authentication import (
     IsVisitor,
     VisitorThrottle,
     VisitorTokenAuthentication,
     WidgetSessionThrottle,
+    actor_for,
 )
 from livechat.errors import Forbidden, NotFound
 from livechat.origins import widget_origin_allowed
+from livechat.rest import body_fields
 from messaging.api import PAGE_PARAMETERS, message_page_response
 from messaging.serializers import MessagePageSerializer
 
@@ -65,6 +71,19 @@ class WidgetConversationView(_VisitorView):
     @extend_schema(summary="The visitor's conversation", responses=ConversationSerializer)
     def get(self, request):
         return Response(serialize_conversation(self.visitor_conversation(request)))
+
+
+class WidgetVisitorView(_VisitorView):
+    @extend_schema(
+        summary="Leave or change your name and email (the offline form, email follow-ups)",
+        request=WidgetVisitorUpdateSerializer,
+        responses=VisitorSerializer,
+    )
+    def patch(self, request):
+        visitor = services.visitor_update(
+            actor=actor_for(request), **body_fields(request, ("name", "email"))
+        )
+        return Response(serialize_visitor(visitor))
 
 
 class WidgetMessagesView(_VisitorView):

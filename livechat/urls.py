@@ -10,8 +10,13 @@ from canned.api import (
     CannedResponseListView,
     CannedResponseRenderView,
 )
-from conversations.api import ConversationDetailView, ConversationListView
-from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
+from conversations.api import ConversationDetailView, ConversationListView, VisitorDetailView
+from dashboard.widget_api import (
+    WidgetConversationView,
+    WidgetMessagesView,
+    WidgetSessionView,
+    WidgetVisitorView,
+)
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
 from livechat.health import healthz
 from messaging.api import MessageDetailView, MessageListView
@@ -21,6 +26,8 @@ api_v1 = [
     path("widget/session/", WidgetSessionView.as_view(), name="widget-session"),
     path("widget/conversation/", WidgetConversationView.as_view(), name="widget-conversation"),
     path("widget/messages/", WidgetMessagesView.as_view(), name="widget-messages"),
+    path("widget/visitor/", WidgetVisitorView.as_view(), name="widget-visitor"),
+    path("visitors/<str:visitor_id>/", VisitorDetailView.as_view(), name="visitor-detail"),
     path("conversations/", ConversationListView.as_view(), name="conversation-list"),
     path(
         "conversations/<str:conversation_id>/",

@@ -72,6 +72,10 @@ def conversation_mark_read(*, actor: Actor, conversation_id, seq: int) -> dict:
     }
 
 
+def visitor_set_page(*, actor: Actor, page_url, time_zone) -> None:
+    conversation_services.visitor_set_page(actor=actor, page_url=page_url, time_zone=time_zone)
+
+
 def message_page_since(*, actor: Actor, conversation_id, since_version: int) -> dict:
     """`sync`: what REST `since_version` gives, bounded the same way (`has_more`)."""
     try:

@@ -30,6 +30,9 @@ export function createAgentApi({ base, csrf, agentsUrl, readStateUrl }) {
     },
     editMessage: (cid, mid, body) => api.patch(`conversations/${enc(cid)}/messages/${enc(mid)}/`, { body }),
     deleteMessage: (cid, mid) => api.del(`conversations/${enc(cid)}/messages/${enc(mid)}/`),
+    /** A visitor with the side panel's context (page, browser, time zone, history). */
+    visitor: (id) => api.get(`visitors/${enc(id)}/`),
+    updateVisitor: (id, fields) => api.patch(`visitors/${enc(id)}/`, fields),
     /** Team responses and my own; `q` matches shortcut, title and body. */
     cannedResponses: (q = '') => api.get(`canned-responses/?${new URLSearchParams(q ? { q } : {})}`),
     createCanned: (fields) => api.post('canned-responses/', fields),

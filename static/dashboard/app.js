@@ -206,6 +206,13 @@ socket.on('ai_status_changed', (frame) => {
   pane.onAiStatus(frame);
 });
 socket.on('ai_suggestion', (frame) => pane.onSuggestion(frame));
+socket.on('visitor:updated', (frame) => {
+  const v = frame.visitor;
+  if (!v) return;
+  pane.onVisitor(v);
+  const c = v.conversation_id && inbox.get(v.conversation_id);
+  if (c) inbox.upsert({ ...c, visitor: { ...c.visitor, name: v.name, email: v.email } });
+});
 socket.on('typing:start', (frame) => pane.onTyping(frame));
 socket.on('typing:stop', (frame) => pane.onTyping(frame));
 socket.on('conversation:read', (frame) => pane.onRead(frame));

@@ -6,6 +6,7 @@ import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
 import { Transcript } from '../livechat/transcript.js';
 import { CannedPicker } from './canned-picker.js';
+import { VisitorCard } from './visitor-card.js';
 
 const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
 
@@ -64,6 +65,7 @@ export class ChatPane {
       form: this.$('composer'), input: this.input, api: o.api,
       conversationId: () => this.id, manageUrl: o.cannedUrl, onError: o.onError,
     });
+    this.visitorCard = new VisitorCard({ api: o.api, onError: o.onError });
     this.typingIndicator = new TypingIndicator(this.$('typing'), { limits: o.limits, label: this.$('typing-text') });
 
     this.menu('status-btn', 'status-pop');
@@ -110,6 +112,7 @@ export class ChatPane {
       ]);
       if (seq !== this.openSeq) return;
       this.render(conv);
+      this.visitorCard.show(conv.visitor);
       socket.seedMessages(page.results);
       socket.track(id, page.version);
       this.hasMore = page.has_more;
@@ -162,6 +165,14 @@ export class ChatPane {
 
   onConversation(conv) {
     if (conv.id === this.id) this.render(conv);
+  }
+
+  /** `visitor:updated`: the card, and the header when it is this conversation's visitor. */
+  onVisitor(visitor) {
+    this.visitorCard.update(visitor);
+    if (this.conv && this.conv.visitor?.id === visitor.id) {
+      this.render({ ...this.conv, visitor: { ...this.conv.visitor, name: visitor.name, email: visitor.email } });
+    }
   }
 
   onAiStatus(frame) {
@@ -274,8 +285,7 @@ export class ChatPane {
     this.$('assign-label').textContent = !assignee ? gettext('Unassigned') : assignee.id === this.o.me.id ? gettext('You') : assignee.name;
     this.$('ai-toggle').checked = Boolean(conv.ai_enabled);
     this.$('visitor-card').hidden = false;
-    this.$('fact-name').textContent = name;
-    this.$('fact-email').textContent = conv.visitor?.email || '—';
+    this.visitorCard.update(conv.visitor);
     this.$('fact-started').textContent = fmtDateTime(conv.created_at);
     this.$('fact-count').textContent = String(conv.last_seq || 0);
   }

@@ -77,7 +77,9 @@
 
   // --- the chat iframe (loaded at once, so the unread count works while closed) -------------------
   var frame = document.createElement('iframe');
-  var qs = new URLSearchParams({ lang: lang, host: location.origin, page: location.href.slice(0, 1500) });
+  // Only the origin and path: a query string or fragment can hold tokens or personal data.
+  function pageUrl() { return (location.origin + location.pathname).slice(0, 1500); }
+  var qs = new URLSearchParams({ lang: lang, host: location.origin, page: pageUrl() });
   if (data.title) qs.set('title', data.title);
   if (data.color) qs.set('color', color);
   frame.src = chatOrigin + '/widget/?' + qs.toString();
@@ -104,9 +106,23 @@
 
   var open = false;
   var ready = false;
-  function toFrame(type) {
-    if (ready && frame.contentWindow) frame.contentWindow.postMessage({ source: 'livechat-loader', type: type }, chatOrigin);
+  function toFrame(type, extra) {
+    if (!ready || !frame.contentWindow) return;
+    var message = { source: 'livechat-loader', type: type };
+    for (var k in extra || {}) message[k] = extra[k];
+    frame.contentWindow.postMessage(message, chatOrigin);
   }
+  // Single-page shops change pages without reloading: agents see where the visitor is now.
+  var lastPage = pageUrl();
+  function notePage() {
+    var page = pageUrl();
+    if (page === lastPage) return;
+    lastPage = page;
+    toFrame('page', { url: page });
+  }
+  window.addEventListener('popstate', notePage);
+  window.addEventListener('hashchange', notePage);
+  setInterval(notePage, 1000);
   function setOpen(value) {
     open = value;
     bubble.setAttribute('aria-expanded', String(open));

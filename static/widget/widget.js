@@ -57,11 +57,25 @@ window.addEventListener('message', (ev) => {
   } else if (data.type === 'closed') {
     panelOpen = false;
     composer.stopTyping();
+  } else if (data.type === 'page' && typeof data.url === 'string') {
+    currentPage = data.url;
+    reportPage();
   }
 });
 
 $('w-close').addEventListener('click', () => toHost({ type: 'close' }));
 if (!embedded) $('w-close').hidden = true;
+
+// --- the host page the visitor is on, for the agents' side panel ---------------------------------
+let currentPage = params.get('page') || '';
+const timeZone = (() => {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch { return ''; }
+})();
+
+function reportPage() {
+  if (!currentPage || socket.state !== 'connected') return;
+  socket.request('visitor:page', { page_url: currentPage, time_zone: timeZone }).catch(() => {});
+}
 
 // --- session ------------------------------------------------------------------------------------
 let token = safeGet(TOKEN_KEY);
@@ -85,7 +99,9 @@ function ensureSession() {
     const body = {
       name: $('w-name').value.trim(),
       email: $('w-email').value.trim() || null,
-      page_url: params.get('page') || '',
+      page_url: currentPage,
+      language: root.dataset.lang,
+      time_zone: timeZone,
     };
     sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;
@@ -202,6 +218,7 @@ transcript.setOutbox(socket.outbox);
 socket.on('hello', (frame) => {
   if (frame.conversation?.status) root.dataset.status = frame.conversation.status;
   markRead();
+  reportPage();
 });
 socket.on('agents:availability', (frame) => showAvailability(Boolean(frame.online)));
 socket.on('typing:start', (frame) => {
