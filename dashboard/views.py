@@ -32,6 +32,7 @@ from dashboard.widget_api import read_marks
 from livechat.error_responses import error_response
 from livechat.middleware import widget_frame_ancestors
 from messaging.models import MAX_BODY_LENGTH
+from realtime import presence
 
 MAX_READ_STATE_IDS = 200
 
@@ -123,6 +124,14 @@ def read_state(request):
         "id", "last_seq", "agent_last_read_seq", "visitor_last_read_seq"
     )
     return JsonResponse({str(c.pk): read_marks(c) for c in rows})
+
+
+@never_cache
+@require_GET
+async def widget_availability(request):
+    """`{"online": bool}`: whether an agent is online now, for the widget's offline form
+    before the visitor has a session (and so a socket that would say it)."""
+    return JsonResponse({"online": await presence.agents_available()})
 
 
 @xframe_options_exempt

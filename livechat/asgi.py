@@ -10,11 +10,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from followup.worker import StartOutboxWorker  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": websocket_application,
-    }
+application = StartOutboxWorker(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": websocket_application,
+        }
+    )
 )

@@ -11,12 +11,15 @@ from canned.api import (
     CannedResponseRenderView,
 )
 from conversations.api import ConversationDetailView, ConversationListView, VisitorDetailView
+from dashboard import views as dashboard_views
 from dashboard.widget_api import (
     WidgetConversationView,
     WidgetMessagesView,
     WidgetSessionView,
     WidgetVisitorView,
 )
+from followup import views as followup_views
+from followup.api import WidgetResumeView, WidgetTranscriptView
 from livechat.accounts import AgentLoginView, ObtainAuthTokenView
 from livechat.health import healthz
 from messaging.api import MessageDetailView, MessageListView
@@ -27,6 +30,9 @@ api_v1 = [
     path("widget/conversation/", WidgetConversationView.as_view(), name="widget-conversation"),
     path("widget/messages/", WidgetMessagesView.as_view(), name="widget-messages"),
     path("widget/visitor/", WidgetVisitorView.as_view(), name="widget-visitor"),
+    path("widget/availability/", dashboard_views.widget_availability, name="widget-availability"),
+    path("widget/transcript/", WidgetTranscriptView.as_view(), name="widget-transcript"),
+    path("widget/resume/", WidgetResumeView.as_view(), name="widget-resume"),
     path("visitors/<str:visitor_id>/", VisitorDetailView.as_view(), name="visitor-detail"),
     path("conversations/", ConversationListView.as_view(), name="conversation-list"),
     path(
@@ -63,6 +69,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/", healthz),
     path("api/v1/", include(api_v1)),
+    path("email/resume/<str:token>/", followup_views.resume, name="email-resume"),
+    path("email/unsubscribe/<str:token>/", followup_views.unsubscribe, name="email-unsubscribe"),
     path("accounts/login/", AgentLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -10,6 +10,7 @@ import { createToast } from '../livechat/toast.js';
 import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
 import { readLimits } from '../livechat/limits.js';
+import { EmailBox } from './email-box.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';
@@ -105,6 +106,8 @@ function ensureSession() {
     };
     sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;
+      emailBox.set({ email: data.visitor?.email || null });
+      socket.connect();
       safeSet(TOKEN_KEY, token);
       $('w-intro').hidden = true;
       return token;
@@ -203,6 +206,7 @@ async function loadOlder() {
 
 socket.onMessage((m, kind) => {
   transcript.upsert(m, { stick: m.sender?.type === 'visitor' });
+  if (m.sender?.type === 'visitor') emailBox.set({ conversation: true });
   if (m.sender?.type !== 'visitor') typingIndicator.hide();
   if (kind === 'new' && m.sender?.type !== 'visitor' && !m.deleted) {
     if (!isSeen()) {
@@ -217,10 +221,18 @@ transcript.setOutbox(socket.outbox);
 
 socket.on('hello', (frame) => {
   if (frame.conversation?.status) root.dataset.status = frame.conversation.status;
+  emailBox.set({
+    email: frame.visitor?.email || null,
+    conversation: Boolean(frame.conversation),
+    closed: frame.conversation?.status === 'closed',
+  });
   markRead();
   reportPage();
 });
-socket.on('agents:availability', (frame) => showAvailability(Boolean(frame.online)));
+socket.on('agents:availability', (frame) => {
+  showAvailability(Boolean(frame.online));
+  emailBox.set({ online: Boolean(frame.online) });
+});
 socket.on('typing:start', (frame) => {
   if (frame.sender?.type === 'visitor') return;
   typingIndicator.show();
@@ -232,7 +244,10 @@ socket.on('conversation:read', (frame) => {
   agentReadSeq = Math.max(agentReadSeq, frame.seq);
   transcript.setReadSeq(agentReadSeq);
 });
-socket.on('conversation:updated', (frame) => { root.dataset.status = frame.conversation?.status || ''; });
+socket.on('conversation:updated', (frame) => {
+  root.dataset.status = frame.conversation?.status || '';
+  emailBox.set({ conversation: true, closed: frame.conversation?.status === 'closed' });
+});
 
 // --- connection and availability ------------------------------------------------------------------
 const showConnection = connectionBadge({ socket, badge: $('w-conn'), label: $('w-conn-label'), offlineTarget: root });
@@ -277,6 +292,8 @@ const composer = new Composer({
   onSubmit: (body) => send(body),
   onError: (err) => toast.error(err),
 });
+
+const emailBox = new EmailBox({ api, ensureSession, hasSession: () => Boolean(token), toast });
 
 /** @param {string} body */
 async function send(body) {
@@ -323,6 +340,13 @@ if (token) {
   loadHistory().catch(() => { /* offline: the socket's sync catches up once connected */ });
 } else {
   showConnection('idle');
+  // No socket yet to say whether anyone is in: ask once, for the offline form.
+  api.get('availability/').then((a) => {
+    if (!token) {
+      showAvailability(Boolean(a.online));
+      emailBox.set({ online: Boolean(a.online) });
+    }
+  }, () => {});
 }
 root.dataset.ready = '1';
 toHost({ type: 'ready' });

@@ -7,7 +7,7 @@ from pathlib import Path
 from realtime.handlers import AGENT, AGENT_ONLY, CLIENT_FRAMES
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["livechat", "conversations", "messaging", "canned", "realtime", "dashboard"]
+APPS = ["livechat", "conversations", "messaging", "canned", "followup", "realtime", "dashboard"]
 # Every frame a client receives (PROTOCOL section 4 and docs/protocol.md).
 SERVER_FRAMES = {
     "hello",
