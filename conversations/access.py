@@ -41,7 +41,8 @@ def access_conversation(
 def access_message_author(*, actor: Actor, message, allow_supervisor: bool = False) -> None:
     """Only a message's author may change it (and, for deletes, a supervisor)."""
     if actor.is_visitor:
-        if message.conversation.visitor_id != actor.visitor.pk:
+        # A note does not exist for the visitor, not even as a refusal.
+        if message.conversation.visitor_id != actor.visitor.pk or message.internal:
             raise NotFound("Message not found.")
         if message.sender_visitor_id != actor.visitor.pk:
             raise Forbidden("You can only change your own messages.")

@@ -83,9 +83,14 @@ class Conversation(models.Model):
     # the next value, so `since_version` finds exactly what changed.
     version = models.PositiveBigIntegerField(default=0)
     last_seq = models.PositiveIntegerField(default=0)
+    # The same counters as the visitor sees them: private notes advance only the ones above.
+    # Equal to them in a conversation that never had a note.
+    visitor_version = models.PositiveBigIntegerField(default=0)
+    visitor_last_seq = models.PositiveIntegerField(default=0)
     last_message = models.ForeignKey(
         "messaging.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # In the visitor's numbering (`visitor_seq`); the agents' mark in theirs (`seq`).
     visitor_last_read_seq = models.PositiveIntegerField(default=0)
     visitor_read_at = models.DateTimeField(null=True, blank=True)
     agent_last_read_seq = models.PositiveIntegerField(default=0)

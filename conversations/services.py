@@ -13,6 +13,7 @@ from conversations import events
 from conversations.access import access_conversation, parse_id
 from conversations.actors import Actor, user_is_agent
 from conversations.models import Conversation, ConversationStatus, Visitor
+from conversations.selectors import agent_seq_of, visitor_seq_of
 from conversations.visitor_context import (
     clean_language,
     clean_time_zone,
@@ -229,8 +230,9 @@ def conversation_update(
             return conversation
 
         conversation.version += 1
+        conversation.visitor_version += 1  # both sides see it
         conversation.updated_at = timezone.now()
-        conversation.save(update_fields=[*fields, "version", "updated_at"])
+        conversation.save(update_fields=[*fields, "version", "visitor_version", "updated_at"])
         if set(fields) - {"ai_enabled"}:
             send_on_commit(events.conversation_updated(conversation))
         if ai_changed:
@@ -255,14 +257,23 @@ def conversation_mark_read(*, actor: Actor, conversation_id, seq) -> Conversatio
             conversation_id=conversation_id,
             queryset=Conversation.objects.select_for_update(),
         )
-        seq = min(seq, conversation.last_seq)
+        # Each side's mark is in its own numbering (they differ once a note was written).
+        last = conversation.visitor_last_seq if actor.is_visitor else conversation.last_seq
+        seq = min(seq, last)
         if seq <= getattr(conversation, f"{side}_last_read_seq"):
             return conversation
         now = timezone.now()
         setattr(conversation, f"{side}_last_read_seq", seq)
         setattr(conversation, f"{side}_read_at", now)
         conversation.save(update_fields=[f"{side}_last_read_seq", f"{side}_read_at"])
+        other_side_seq = (
+            agent_seq_of(conversation, seq)
+            if actor.is_visitor
+            else visitor_seq_of(conversation, seq)
+        )
         send_on_commit(
-            events.conversation_read(conversation, reader=actor.as_sender(), seq=seq, read_at=now)
+            events.conversation_read(
+                conversation, reader=actor.as_sender(), seq=other_side_seq, read_at=now
+            )
         )
         return conversation

@@ -121,7 +121,7 @@ def read_state(request):
     """Read marks of the given conversations: `?ids=<id>,<id>` → `{id: {…}}`."""
     ids = _parse_ids(request.GET.get("ids", ""))
     rows = Conversation.objects.filter(pk__in=ids).only(
-        "id", "last_seq", "agent_last_read_seq", "visitor_last_read_seq"
+        "id", "last_seq", "visitor_last_seq", "agent_last_read_seq", "visitor_last_read_seq"
     )
     return JsonResponse({str(c.pk): read_marks(c) for c in rows})
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations import services
-from conversations.selectors import visitor_conversation
+from conversations.selectors import agent_seq_of, visitor_conversation, visitor_seq_of
 from conversations.serializers import ConversationSerializer, VisitorSerializer
 from conversations.wire import serialize_conversation, serialize_visitor
 from dashboard.serializers import (
@@ -70,7 +70,8 @@ class _VisitorView(APIView):
 class WidgetConversationView(_VisitorView):
     @extend_schema(summary="The visitor's conversation", responses=ConversationSerializer)
     def get(self, request):
-        return Response(serialize_conversation(self.visitor_conversation(request)))
+        conversation = self.visitor_conversation(request)
+        return Response(serialize_conversation(conversation, for_visitor=True))
 
 
 class WidgetVisitorView(_VisitorView):
@@ -93,15 +94,22 @@ class WidgetMessagesView(_VisitorView):
         responses=MessagePageSerializer,
     )
     def get(self, request):
-        return message_page_response(request, self.visitor_conversation(request))
+        return message_page_response(request, self.visitor_conversation(request), for_visitor=True)
 
 
-def read_marks(conversation) -> dict:
-    """The read marks the contract's Conversation does not carry (badges and ✓✓)."""
+def read_marks(conversation, *, for_visitor: bool = False) -> dict:
+    """The read marks the contract's Conversation does not carry (badges and ✓✓), all in
+    the numbering of the side that asks."""
+    if for_visitor:
+        return {
+            "last_seq": conversation.visitor_last_seq,
+            "agent_last_read_seq": visitor_seq_of(conversation, conversation.agent_last_read_seq),
+            "visitor_last_read_seq": conversation.visitor_last_read_seq,
+        }
     return {
         "last_seq": conversation.last_seq,
         "agent_last_read_seq": conversation.agent_last_read_seq,
-        "visitor_last_read_seq": conversation.visitor_last_read_seq,
+        "visitor_last_read_seq": agent_seq_of(conversation, conversation.visitor_last_read_seq),
     }
 
 
@@ -113,4 +121,4 @@ class WidgetReadStateView(_VisitorView):
         conversation = visitor_conversation(request.user.visitor)
         if conversation is None:
             return Response({"last_seq": 0, "agent_last_read_seq": 0, "visitor_last_read_seq": 0})
-        return Response(read_marks(conversation))
+        return Response(read_marks(conversation, for_visitor=True))

@@ -35,9 +35,13 @@ REPLY_SENDERS = (SenderType.AGENT, SenderType.AI)
 
 
 def _replies(conversation: Conversation):
-    """What the visitor sees from the other side: agents' and the AI's live messages."""
+    """What the visitor sees from the other side: agents' and the AI's live messages (never a
+    private note). Positions are the visitor's (`visitor_seq`), like its read mark."""
     return Message.objects.filter(
-        conversation_id=conversation.pk, sender_type__in=REPLY_SENDERS, deleted_at__isnull=True
+        conversation_id=conversation.pk,
+        sender_type__in=REPLY_SENDERS,
+        deleted_at__isnull=True,
+        internal=False,
     )
 
 
@@ -150,13 +154,14 @@ def _unread_reply_filter():
         conversation=OuterRef("pk"),
         sender_type__in=REPLY_SENDERS,
         deleted_at__isnull=True,
-        seq__gt=OuterRef("visitor_last_read_seq"),
+        internal=False,
+        visitor_seq__gt=OuterRef("visitor_last_read_seq"),
     ).exclude(
         Exists(
             OutboundEmail.objects.filter(
                 conversation=OuterRef("conversation"),
                 kind=EmailKind.FOLLOWUP,
-                up_to_seq__gte=OuterRef("seq"),
+                up_to_seq__gte=OuterRef("visitor_seq"),
             )
         )
     )
@@ -182,9 +187,9 @@ def _queue_followup(conversation_id, *, now: datetime, due: datetime) -> int:
             return 0
         last = (
             _replies(conversation)
-            .filter(seq__gt=conversation.visitor_last_read_seq, created_at__lte=due)
-            .order_by("-seq")
-            .values_list("seq", flat=True)
+            .filter(visitor_seq__gt=conversation.visitor_last_read_seq, created_at__lte=due)
+            .order_by("-visitor_seq")
+            .values_list("visitor_seq", flat=True)
             .first()
         )
         if last is None:
@@ -218,15 +223,19 @@ def _build(row: OutboundEmail):
             return None
         replies = list(
             _replies(conversation)
-            .filter(seq__gt=conversation.visitor_last_read_seq, seq__lte=row.up_to_seq)
+            .filter(
+                visitor_seq__gt=conversation.visitor_last_read_seq, visitor_seq__lte=row.up_to_seq
+            )
             .select_related("sender_agent")
-            .order_by("seq")
+            .order_by("visitor_seq")
         )
         if not replies:  # read meanwhile, or deleted
             return None
         return followup_email(conversation=conversation, to=row.to, replies=replies)
     messages = list(
-        Message.objects.filter(conversation_id=conversation.pk, deleted_at__isnull=True)
+        Message.objects.filter(
+            conversation_id=conversation.pk, deleted_at__isnull=True, internal=False
+        )
         .select_related("sender_agent", "sender_visitor")
         .order_by("seq")
     )

@@ -29,6 +29,9 @@ class MessageSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
     deleted = serializers.BooleanField(read_only=True)
+    internal = serializers.BooleanField(
+        read_only=True, help_text="a private note: agents only, never sent to the visitor"
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_attachments(self, message) -> list:
@@ -42,6 +45,9 @@ class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=MAX_BODY_LENGTH)
     client_id = serializers.CharField(
         max_length=MAX_CLIENT_ID_LENGTH, required=False, allow_null=True
+    )
+    internal = serializers.BooleanField(
+        required=False, help_text="a private note; `@username` notifies that agent"
     )
 
 

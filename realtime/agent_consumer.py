@@ -29,6 +29,7 @@ class AgentConsumer(LivechatConsumer):
         self.agent_name = user_display_name(user)
         await self.accept()
         await self.join(groups.AGENTS)
+        await self.join(groups.agent_group(self.agent_id))
         await self.start_session()
         await presence.agent_connected(self.agent_id, self.agent_name, self.channel_name)
         await self.send_frame(

@@ -37,6 +37,7 @@ async def on_send_message(sock, frame: dict) -> dict:
             body=frame.get("body"),
             client_id=frame.get("client_id"),
             conversation_id=conversation_id,
+            internal=frame.get("internal"),
         )
     sock.sent_message(result["message"])
     return result

@@ -27,6 +27,7 @@ SERVER_FRAMES = {
     "presence:update",
     "agents:availability",
     "visitor:updated",
+    "mention",
 }
 
 
