@@ -30,7 +30,9 @@ let everConnected = false;
 
 for (const node of document.querySelectorAll('[data-avatar]')) paintAvatar(node, node.dataset.avatar);
 
-const showError = createToast(document.getElementById('toast')).error;
+const toast = createToast(document.getElementById('toast'));
+const showError = toast.error;
+const showMention = toast.show;
 
 // --- inbox and pane ------------------------------------------------------------------------------
 const inbox = new Inbox({
@@ -189,6 +191,19 @@ socket.on('new_message', (frame) => {
       onClick: () => selectConversation(m.conversation_id),
     });
   }
+});
+
+// A colleague named me in a private note: a chime and a desktop notification when the tab
+// is hidden, a toast when I am looking at another conversation.
+socket.on('mention', (frame) => {
+  const m = frame.message;
+  const title = fmt(gettext('%(name)s mentioned you'), { name: frame.by?.name || gettext('An agent') });
+  bumpTitle();
+  const shown = notifier.notify({
+    title, body: m?.body || '', tag: `mention-${m?.id}`,
+    onClick: () => selectConversation(frame.conversation_id),
+  });
+  if (!shown && frame.conversation_id !== pane.id) showMention(`${title}: ${m?.body || ''}`);
 });
 
 socket.onMessage((m, kind) => {

@@ -53,11 +53,17 @@ export class ChatPane {
       onError: o.onError,
     });
 
+    this.mode = 'reply';
+    this.replyPlaceholder = this.input.placeholder;
+    for (const btn of document.querySelectorAll('.mode-btn')) {
+      btn.addEventListener('click', () => this.setMode(btn.dataset.mode));
+    }
     this.composer = new Composer({
       form: this.$('composer'),
       input: this.input,
       limits: o.limits,
-      sendTyping: (type) => this.id && o.socket.send(type, { conversation_id: this.id }),
+      // Writing a note is not typing to the visitor.
+      sendTyping: (type) => this.id && this.mode === 'reply' && o.socket.send(type, { conversation_id: this.id }),
       onSubmit: (body) => this.send(body),
       onError: o.onError,
     });
@@ -159,7 +165,7 @@ export class ChatPane {
     if (m.conversation_id !== this.id) return;
     this.transcript.upsert(m);
     if (m.sender?.type === 'visitor') this.typingIndicator.hide();
-    this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
+    if (!m.internal) this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
     this.markRead();
   }
 
@@ -222,10 +228,24 @@ export class ChatPane {
 
   // --- actions ----------------------------------------------------------------------------------
 
+  /** Reply (the visitor sees it) or private note (agents only). @param {'reply'|'note'} mode */
+  setMode(mode) {
+    if (mode === this.mode) return;
+    if (mode === 'note') this.composer.stopTyping();
+    this.mode = mode;
+    for (const btn of document.querySelectorAll('.mode-btn')) {
+      btn.setAttribute('aria-pressed', String(btn.dataset.mode === mode));
+    }
+    this.$('composer').classList.toggle('is-note', mode === 'note');
+    this.$('mode-hint').hidden = mode !== 'note';
+    this.input.placeholder = mode === 'note' ? this.input.dataset.notePlaceholder : this.replyPlaceholder;
+    this.input.focus();
+  }
+
   /** @param {string} body */
   send(body) {
     if (!this.id) return;
-    this.o.socket.sendMessage({ conversationId: this.id, body });
+    this.o.socket.sendMessage({ conversationId: this.id, body, internal: this.mode === 'note' });
     this.composer.sent();
     this.transcript.scrollToBottom();
   }

@@ -20,7 +20,7 @@
  *   client_id: string|null, sender: {type: string, id: string|null, name: string},
  *   body: string, attachments: any[], created_at: string, edited_at: string|null,
  *   deleted: boolean}} Message
- * @typedef {{client_id: string, conversation_id: string|null, body: string,
+ * @typedef {{client_id: string, conversation_id: string|null, body: string, internal?: boolean,
  *   created_at: string, state: 'sending'|'failed', error?: string}} OutboxItem
  * @typedef {{getItem(k: string): string|null, setItem(k: string, v: string): void,
  *   removeItem(k: string): void}} StorageLike
@@ -263,15 +263,17 @@ export class LivechatSocket {
 
   /**
    * Queue a message; it is stored, shown as "sending" and sent whenever connected.
-   * @param {{conversationId?: string|null, body: string}} message
+   * `internal` (agents): a private note, never shown to the visitor.
+   * @param {{conversationId?: string|null, body: string, internal?: boolean}} message
    * @returns {string} the client_id that the acked Message will carry
    */
-  sendMessage({ conversationId = null, body }) {
+  sendMessage({ conversationId = null, body, internal = false }) {
     if (typeof body !== 'string') throw new TypeError('sendMessage: body must be a string');
     if (this.#o.role === 'agent' && conversationId == null) throw new TypeError('sendMessage: agents must give conversationId');
     /** @type {OutboxItem} */
     const item = { client_id: `c-${randomHex(16, this.#o.random)}`, conversation_id: conversationId,
       body, created_at: new Date(this.#t.now()).toISOString(), state: 'sending' };
+    if (internal === true) item.internal = true;
     this.#outbox.push(item);
     this.#persist(item);
     this.#pumpOutbox();
@@ -564,6 +566,7 @@ export class LivechatSocket {
     const token = (this.#pumping = {});
     const payload = { body: item.body, client_id: item.client_id };
     if (this.#o.role === 'agent') payload.conversation_id = item.conversation_id;
+    if (item.internal === true) payload.internal = true;
     try {
       await this.#request('send_message', payload);
       this.#removeOutbox(item.client_id);
