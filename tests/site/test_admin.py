@@ -120,3 +120,15 @@ def test_supervisors_manage_canned_responses_in_the_admin(admin_client):
     r = admin_client.post(add, {"shortcut": "HOURS", "title": "", "body": "x", "scope": "team"})
     assert r.status_code == 200 and CannedResponse.objects.count() == 1
     assert admin_client.get("/admin/canned/cannedresponse/?q=9+to").status_code == 200
+
+
+def test_the_admin_transcript_marks_private_notes(admin_client, alice, conversation):
+    message_send(
+        actor=Actor.for_agent(alice),
+        conversation_id=conversation.pk,
+        body="internal remark",
+        internal=True,
+    )
+    r = admin_client.get(f"/admin/conversations/conversation/{conversation.pk}/change/")
+    html = r.content.decode()
+    assert "internal remark" in html and "private note" in html
