@@ -9,7 +9,7 @@ import uuid
 from django.db.models import QuerySet
 
 from conversations.actors import Actor
-from conversations.models import Conversation
+from conversations.models import Conversation, Visitor
 from conversations.selectors import visitor_conversation
 from livechat.errors import Forbidden, NotFound
 
@@ -41,7 +41,8 @@ def access_conversation(
 def access_message_author(*, actor: Actor, message, allow_supervisor: bool = False) -> None:
     """Only a message's author may change it (and, for deletes, a supervisor)."""
     if actor.is_visitor:
-        if message.conversation.visitor_id != actor.visitor.pk:
+        # A note does not exist for the visitor, not even as a refusal.
+        if message.conversation.visitor_id != actor.visitor.pk or message.internal:
             raise NotFound("Message not found.")
         if message.sender_visitor_id != actor.visitor.pk:
             raise Forbidden("You can only change your own messages.")
@@ -53,3 +54,15 @@ def access_message_author(*, actor: Actor, message, allow_supervisor: bool = Fal
             return
         raise Forbidden("You can only change your own messages.")
     raise Forbidden("Not allowed.")
+
+
+def access_visitor(*, actor: Actor, visitor_id) -> Visitor:
+    """Any visitor, for agents; a visitor only ever reaches itself."""
+    if actor.is_visitor:
+        return actor.visitor
+    if not actor.is_agent:
+        raise Forbidden("Not allowed.")
+    visitor = Visitor.objects.filter(pk=parse_id(visitor_id, what="Visitor")).first()
+    if visitor is None:
+        raise NotFound("Visitor not found.")
+    return visitor

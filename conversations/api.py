@@ -6,9 +6,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations import services
-from conversations.access import access_conversation
+from conversations.access import access_conversation, access_visitor
 from conversations.selectors import conversation_list, conversation_queryset
-from conversations.serializers import ConversationSerializer, ConversationUpdateSerializer
+from conversations.serializers import (
+    ConversationSerializer,
+    ConversationUpdateSerializer,
+    VisitorDetailSerializer,
+    VisitorUpdateSerializer,
+)
+from conversations.visitor_context import visitor_detail
 from livechat.authentication import AgentThrottle, actor_for
 from livechat.rest import body_fields
 from livechat.schema import NO_NUL
@@ -72,3 +78,28 @@ class ConversationDetailView(APIView):
         )
         conversation = conversation_queryset().get(pk=conversation_id)
         return Response(ConversationSerializer(conversation).data)
+
+
+class VisitorDetailView(APIView):
+    throttle_classes = [AgentThrottle]
+
+    @extend_schema(
+        summary="A visitor with the side panel's context (page, browser, local time, history)",
+        responses=VisitorDetailSerializer,
+    )
+    def get(self, request, visitor_id):
+        visitor = access_visitor(actor=actor_for(request), visitor_id=visitor_id)
+        return Response(visitor_detail(visitor))
+
+    @extend_schema(
+        summary="Correct a visitor's name or email",
+        request=VisitorUpdateSerializer,
+        responses=VisitorDetailSerializer,
+    )
+    def patch(self, request, visitor_id):
+        visitor = services.visitor_update(
+            actor=actor_for(request),
+            visitor_id=visitor_id,
+            **body_fields(request, ("name", "email")),
+        )
+        return Response(visitor_detail(visitor))

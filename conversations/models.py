@@ -28,9 +28,12 @@ class Visitor(models.Model):
     email = models.EmailField(max_length=254, blank=True, null=True)
     page_url = models.URLField(max_length=2000, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
-    # The widget's language when the session started (one of settings.LANGUAGES, or blank):
-    # what the AI's hand-off message is written in when the visitor's own text does not tell.
+    # The widget's language and time zone (IANA name), as its browser reports them: emails
+    # are written in that language; agents see the visitor's local time.
     language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    # Set by the unsubscribe link of an email: no follow-up email is sent from then on.
+    email_unsubscribed_at = models.DateTimeField(null=True, blank=True)
     token_hash = models.CharField(max_length=64, editable=False)
     token_revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -86,9 +89,14 @@ class Conversation(models.Model):
     # the next value, so `since_version` finds exactly what changed.
     version = models.PositiveBigIntegerField(default=0)
     last_seq = models.PositiveIntegerField(default=0)
+    # The same counters as the visitor sees them: private notes advance only the ones above.
+    # Equal to them in a conversation that never had a note.
+    visitor_version = models.PositiveBigIntegerField(default=0)
+    visitor_last_seq = models.PositiveIntegerField(default=0)
     last_message = models.ForeignKey(
         "messaging.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # In the visitor's numbering (`visitor_seq`); the agents' mark in theirs (`seq`).
     visitor_last_read_seq = models.PositiveIntegerField(default=0)
     visitor_read_at = models.DateTimeField(null=True, blank=True)
     agent_last_read_seq = models.PositiveIntegerField(default=0)

@@ -9,6 +9,7 @@ SUPERVISOR_MODELS = {
     "conversations": ["visitor", "conversation", "agent", "erasurerecord"],
     "messaging": ["message", "messageedit"],
     "assist": ["knowledgearticle"],
+    "canned": ["cannedresponse"],
 }
 
 

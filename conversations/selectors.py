@@ -60,3 +60,30 @@ def conversation_list(
             Q(visitor__name__icontains=q) | Q(visitor__email__icontains=q) | Q(pk__in=mentioning)
         )
     return qs
+
+
+def agent_seq_of(conversation: Conversation, visitor_seq: int) -> int:
+    """A position in the visitor's numbering, in the agents' (the same without notes)."""
+    if conversation.visitor_last_seq == conversation.last_seq or visitor_seq <= 0:
+        return visitor_seq
+    found = (
+        conversation.messages.filter(internal=False, visitor_seq__lte=visitor_seq)
+        .order_by("-visitor_seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return found or 0
+
+
+def visitor_seq_of(conversation: Conversation, seq: int) -> int:
+    """A position in the agents' numbering, in the visitor's: the last message the visitor
+    sees at or before it (the same without notes)."""
+    if conversation.visitor_last_seq == conversation.last_seq or seq <= 0:
+        return seq
+    found = (
+        conversation.messages.filter(internal=False, seq__lte=seq)
+        .order_by("-seq")
+        .values_list("visitor_seq", flat=True)
+        .first()
+    )
+    return found or 0

@@ -68,3 +68,28 @@ class ConversationUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ConversationStatus.choices, required=False)
     assignee_id = AgentIdField(required=False, allow_null=True)
     ai_enabled = serializers.BooleanField(required=False)
+
+
+class BrowserSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    version = serializers.CharField()
+
+
+class VisitorDetailSerializer(VisitorSerializer):
+    conversation_id = serializers.UUIDField(allow_null=True)
+    page_url = serializers.CharField(help_text="origin and path only, never the query string")
+    browser = BrowserSerializer()
+    os = BrowserSerializer()
+    device = serializers.CharField(allow_null=True)
+    language = serializers.CharField()
+    time_zone = serializers.CharField(help_text="IANA name, e.g. Asia/Jakarta; blank if unknown")
+    first_seen_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField()
+    earlier_conversations = serializers.IntegerField(
+        help_text="conversations of other widget sessions with the same email, before this one"
+    )
+
+
+class VisitorUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_null=True, allow_blank=True)

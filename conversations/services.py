@@ -2,10 +2,10 @@
 no-op, write and bump `version`, then one event per change on commit."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,9 +18,14 @@ from conversations.models import (
     ConversationStatusChange,
     Visitor,
 )
-from conversations.selectors import MAX_USER_ID
-from livechat.errors import Forbidden, ValidationFailed
-from livechat.origins import normalize_origin
+from conversations.selectors import MAX_USER_ID, agent_seq_of, visitor_seq_of
+from conversations.visitor_context import (
+    clean_language,
+    clean_time_zone,
+    page_origin_and_path,
+    visitor_detail,
+)
+from livechat.errors import Forbidden, NotFound, ValidationFailed
 from realtime import events as realtime_events
 from realtime import groups
 from realtime.broadcast import send_on_commit
@@ -30,29 +35,7 @@ from realtime.close_codes import CloseCode
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 UNSET = object()
-
-
-def page_location(url: str) -> str:
-    """The origin and path of the host page, nothing else: its query string and fragment
-    may carry the host site's secrets (reset links, order numbers, tracking ids), and a
-    `user:password@` part certainly does."""
-    try:
-        parts = urlsplit((url or "").strip())
-        origin = normalize_origin(url or "")
-    except ValueError:
-        return ""
-    if parts.scheme not in ("http", "https") or not origin:
-        return ""
-    return origin + parts.path
-
-
-def clean_language(language) -> str:
-    """One of settings.LANGUAGES (`id-ID` counts as `id`), or blank for anything else: a
-    language we do not speak only means the default one, never a refused session."""
-    if not isinstance(language, str):
-        return ""
-    code = language.strip().lower().replace("_", "-").split("-")[0]
-    return code if code in dict(settings.LANGUAGES) else ""
+MAX_VISITOR_NAME_LENGTH = 100
 
 
 def visitor_create(
@@ -62,14 +45,16 @@ def visitor_create(
     page_url: str = "",
     user_agent: str = "",
     language: str = "",
+    time_zone: str = "",
 ) -> tuple[Visitor, str]:
     """Create a visitor; returns it with its bearer token (shown once, stored hashed)."""
     visitor = Visitor(
         name=(name or "").strip()[:100],
         email=email or None,
-        page_url=page_location(page_url),
+        page_url=page_origin_and_path(page_url),
         user_agent=(user_agent or "")[:500],
         language=clean_language(language),
+        time_zone=clean_time_zone(time_zone),
     )
     token = visitor.issue_token()
     visitor.save()
@@ -104,6 +89,94 @@ def visitor_revoke_token(*, visitor: Visitor) -> None:
             groups.visitor_group(visitor.pk), code=CloseCode.UNAUTHENTICATED
         )
     )
+
+
+def clean_visitor_name(name) -> str:
+    if not isinstance(name, str):
+        raise ValidationFailed.field("name", "Must be a string.")
+    name = " ".join(name.split())
+    if len(name) > MAX_VISITOR_NAME_LENGTH:
+        raise ValidationFailed.field(
+            "name", f"Ensure this field has no more than {MAX_VISITOR_NAME_LENGTH} characters."
+        )
+    return name
+
+
+def clean_email(email) -> str | None:
+    """A valid address (lower-cased domain), None for null or blank."""
+    if email is None or (isinstance(email, str) and not email.strip()):
+        return None
+    if not isinstance(email, str):
+        raise ValidationFailed.field("email", "Must be a string.")
+    email = email.strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed.field("email", "Enter a valid email address.") from None
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _access_visitor(actor: Actor, visitor_id) -> Visitor:
+    if actor.is_visitor:
+        return Visitor.objects.select_for_update().get(pk=actor.visitor.pk)
+    if not actor.is_agent:
+        raise Forbidden("Not allowed.")
+    pk = parse_id(visitor_id, what="Visitor")
+    visitor = Visitor.objects.select_for_update().filter(pk=pk).first()
+    if visitor is None:
+        raise NotFound("Visitor not found.")
+    return visitor
+
+
+def visitor_update(*, actor: Actor, visitor_id=None, name=UNSET, email=UNSET) -> Visitor:
+    """An agent corrects a visitor's name or email, or a visitor leaves an email (the
+    widget's offline form). Agents see the change live (`visitor:updated`)."""
+    changes = {}
+    if name is not UNSET:
+        changes["name"] = clean_visitor_name(name)
+    if email is not UNSET:
+        changes["email"] = clean_email(email)
+    with transaction.atomic():
+        visitor = _access_visitor(actor, visitor_id)
+        changes = {k: v for k, v in changes.items() if getattr(visitor, k) != v}
+        if not changes:
+            return visitor
+        for field, value in changes.items():
+            setattr(visitor, field, value)
+        visitor.save(update_fields=list(changes))
+        send_on_commit(events.visitor_updated(visitor, detail=visitor_detail(visitor)))
+        return visitor
+
+
+def visitor_set_page(*, actor: Actor, page_url=None, time_zone=None) -> Visitor:
+    """The widget reports the page its visitor is on now (origin and path only) and its
+    time zone; agents see them live."""
+    if not actor.is_visitor:
+        raise Forbidden("Only the widget reports its page.")
+    page = page_origin_and_path(page_url)
+    if page_url not in (None, "") and not page:
+        raise ValidationFailed.field("page_url", "Must be an http(s) URL.")
+    changes = {"page_url": page} if page else {}
+    zone = clean_time_zone(time_zone)
+    if zone:
+        changes["time_zone"] = zone
+    visitor = actor.visitor
+    if all(getattr(visitor, k) == v for k, v in changes.items()):
+        return visitor
+    with transaction.atomic():
+        visitor = Visitor.objects.select_for_update().get(pk=visitor.pk)
+        changes = {k: v for k, v in changes.items() if getattr(visitor, k) != v}
+        if not changes:
+            return visitor
+        for field, value in changes.items():
+            setattr(visitor, field, value)
+        visitor.save(update_fields=list(changes))
+        send_on_commit(events.visitor_updated(visitor, detail=visitor_detail(visitor)))
+    # The socket's visitor stays current, so a repeat is a no-op without a query.
+    for field in changes:
+        setattr(actor.visitor, field, getattr(visitor, field))
+    return visitor
 
 
 def _clean_assignee(assignee_id):
@@ -162,8 +235,9 @@ def conversation_update(
             return conversation
 
         conversation.version += 1
+        conversation.visitor_version += 1  # both sides see it
         conversation.updated_at = now
-        conversation.save(update_fields=[*fields, "version", "updated_at"])
+        conversation.save(update_fields=[*fields, "version", "visitor_version", "updated_at"])
         if set(fields) - {"ai_enabled"}:
             send_on_commit(events.conversation_updated(conversation))
         if ai_changed:
@@ -203,14 +277,23 @@ def conversation_mark_read(*, actor: Actor, conversation_id, seq) -> Conversatio
             conversation_id=conversation_id,
             queryset=Conversation.objects.select_for_update(),
         )
-        seq = min(seq, conversation.last_seq)
+        # Each side's mark is in its own numbering (they differ once a note was written).
+        last = conversation.visitor_last_seq if actor.is_visitor else conversation.last_seq
+        seq = min(seq, last)
         if seq <= getattr(conversation, f"{side}_last_read_seq"):
             return conversation
         now = timezone.now()
         setattr(conversation, f"{side}_last_read_seq", seq)
         setattr(conversation, f"{side}_read_at", now)
         conversation.save(update_fields=[f"{side}_last_read_seq", f"{side}_read_at"])
+        other_side_seq = (
+            agent_seq_of(conversation, seq)
+            if actor.is_visitor
+            else visitor_seq_of(conversation, seq)
+        )
         send_on_commit(
-            events.conversation_read(conversation, reader=actor.as_sender(), seq=seq, read_at=now)
+            events.conversation_read(
+                conversation, reader=actor.as_sender(), seq=other_side_seq, read_at=now
+            )
         )
         return conversation

@@ -10,7 +10,9 @@ def serialize_visitor(visitor: Visitor) -> dict:
     return {"id": str(visitor.pk), "name": visitor.display_name, "email": visitor.email}
 
 
-def serialize_conversation(conversation: Conversation) -> dict:
+def serialize_conversation(conversation: Conversation, *, for_visitor: bool = False) -> dict:
+    """Agents see the full counters; the visitor its own (private notes advance only the
+    agents'). `last_message` is never a note."""
     assignee = conversation.assignee
     last_message = conversation.last_message
     return {
@@ -23,9 +25,11 @@ def serialize_conversation(conversation: Conversation) -> dict:
         else {"id": str(assignee.pk), "name": user_display_name(assignee)},
         "created_at": iso_datetime(conversation.created_at),
         "updated_at": iso_datetime(conversation.updated_at),
-        "last_message": None if last_message is None else last_message.to_wire(),
-        "last_seq": conversation.last_seq,
-        "version": conversation.version,
+        "last_message": None
+        if last_message is None
+        else last_message.to_wire(for_visitor=for_visitor),
+        "last_seq": conversation.visitor_last_seq if for_visitor else conversation.last_seq,
+        "version": conversation.visitor_version if for_visitor else conversation.version,
         # When the team first replied (null before): the AI answers only until then.
         "first_response_at": iso_datetime(conversation.first_response_at),
     }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/knowledge/", views.knowledge, name="dashboard-knowledge"),
+    path("dashboard/canned/", views.canned_responses, name="dashboard-canned"),
     path("dashboard/agents.json", views.agents, name="dashboard-agents"),
     path("dashboard/read-state.json", views.read_state, name="dashboard-read-state"),
     path("widget/", views.widget, name="widget"),

@@ -35,6 +35,7 @@ from dashboard.widget_api import read_marks
 from livechat.error_responses import error_response
 from livechat.middleware import widget_frame_ancestors
 from messaging.models import MAX_BODY_LENGTH
+from realtime import presence
 
 MAX_READ_STATE_IDS = 200
 
@@ -108,6 +109,19 @@ def knowledge(request):
     )
 
 
+@never_cache
+@agent_required
+def canned_responses(request):
+    """The agent's own canned responses and (supervisors) the team's: list, search, edit."""
+    user = request.user
+    me = {"id": str(user.pk), "name": user_display_name(user)}
+    return render(
+        request,
+        "dashboard/canned.html",
+        {"me": me, "is_supervisor": user_is_supervisor(user), "limits": _client_limits()},
+    )
+
+
 @require_GET
 @never_cache
 @agent_json
@@ -142,9 +156,17 @@ def read_state(request):
     """Read marks of the given conversations: `?ids=<id>,<id>` → `{id: {…}}`."""
     ids = _parse_ids(request.GET.get("ids", ""))
     rows = Conversation.objects.filter(pk__in=ids).only(
-        "id", "last_seq", "agent_last_read_seq", "visitor_last_read_seq"
+        "id", "last_seq", "visitor_last_seq", "agent_last_read_seq", "visitor_last_read_seq"
     )
     return JsonResponse({str(c.pk): read_marks(c) for c in rows})
+
+
+@never_cache
+@require_GET
+async def widget_availability(request):
+    """`{"online": bool}`: whether an agent is online now, for the widget's offline form
+    before the visitor has a session (and so a socket that would say it)."""
+    return JsonResponse({"online": await presence.agents_available()})
 
 
 @xframe_options_exempt

@@ -7,18 +7,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations import services
-from conversations.selectors import visitor_conversation
-from conversations.serializers import ConversationSerializer
+from conversations.selectors import agent_seq_of, visitor_conversation, visitor_seq_of
+from conversations.serializers import ConversationSerializer, VisitorSerializer
 from conversations.wire import serialize_conversation, serialize_visitor
-from dashboard.serializers import WidgetSessionOutSerializer, WidgetSessionSerializer
+from dashboard.serializers import (
+    WidgetSessionOutSerializer,
+    WidgetSessionSerializer,
+    WidgetVisitorUpdateSerializer,
+)
 from livechat.authentication import (
     IsVisitor,
     VisitorThrottle,
     VisitorTokenAuthentication,
     WidgetSessionThrottle,
+    actor_for,
 )
 from livechat.errors import Forbidden, NotFound
 from livechat.origins import widget_origin_allowed
+from livechat.rest import body_fields
 from livechat.schema import error
 from messaging.api import PAGE_PARAMETERS, message_page_response
 from messaging.serializers import MessagePageSerializer
@@ -74,7 +80,21 @@ class WidgetConversationView(_VisitorView):
         responses={200: ConversationSerializer, 404: NO_CONVERSATION_YET},
     )
     def get(self, request):
-        return Response(serialize_conversation(self.visitor_conversation(request)))
+        conversation = self.visitor_conversation(request)
+        return Response(serialize_conversation(conversation, for_visitor=True))
+
+
+class WidgetVisitorView(_VisitorView):
+    @extend_schema(
+        summary="Leave or change your name and email (the offline form, email follow-ups)",
+        request=WidgetVisitorUpdateSerializer,
+        responses=VisitorSerializer,
+    )
+    def patch(self, request):
+        visitor = services.visitor_update(
+            actor=actor_for(request), **body_fields(request, ("name", "email"))
+        )
+        return Response(serialize_visitor(visitor))
 
 
 class WidgetMessagesView(_VisitorView):
@@ -84,15 +104,22 @@ class WidgetMessagesView(_VisitorView):
         responses={200: MessagePageSerializer, 404: NO_CONVERSATION_YET},
     )
     def get(self, request):
-        return message_page_response(request, self.visitor_conversation(request))
+        return message_page_response(request, self.visitor_conversation(request), for_visitor=True)
 
 
-def read_marks(conversation) -> dict:
-    """The read marks the contract's Conversation does not carry (badges and ✓✓)."""
+def read_marks(conversation, *, for_visitor: bool = False) -> dict:
+    """The read marks the contract's Conversation does not carry (badges and ✓✓), all in
+    the numbering of the side that asks."""
+    if for_visitor:
+        return {
+            "last_seq": conversation.visitor_last_seq,
+            "agent_last_read_seq": visitor_seq_of(conversation, conversation.agent_last_read_seq),
+            "visitor_last_read_seq": conversation.visitor_last_read_seq,
+        }
     return {
         "last_seq": conversation.last_seq,
         "agent_last_read_seq": conversation.agent_last_read_seq,
-        "visitor_last_read_seq": conversation.visitor_last_read_seq,
+        "visitor_last_read_seq": agent_seq_of(conversation, conversation.visitor_last_read_seq),
     }
 
 
@@ -104,4 +131,4 @@ class WidgetReadStateView(_VisitorView):
         conversation = visitor_conversation(request.user.visitor)
         if conversation is None:
             return Response({"last_seq": 0, "agent_last_read_seq": 0, "visitor_last_read_seq": 0})
-        return Response(read_marks(conversation))
+        return Response(read_marks(conversation, for_visitor=True))

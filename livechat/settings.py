@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "accounts",
     "conversations",
     "messaging",
+    "canned",
+    "followup",
     "realtime",
     "assist",
     "dashboard",
@@ -404,6 +406,38 @@ AI_TIMEOUT = env.float("AI_TIMEOUT", default=10.0)
 AI_DEFAULT_ENABLED = env.bool("AI_DEFAULT_ENABLED", default=None)
 # Suggestions computed at once per process; the rest wait their turn (assist/runner.py).
 AI_CONCURRENCY = env.int("AI_CONCURRENCY", default=4)
+
+# --- Email (follow-ups and transcripts to visitors; docs/deployment.md) -------------------------
+# EMAIL_URL (smtp://user:password@host:587, smtp+tls://…, smtp+ssl://…) or the usual
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL;
+# neither: the console backend (the embedded default prints emails to the server's output).
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A slow or silent SMTP server holds one outbox row, never a request.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Pro Livechat <noreply@localhost>")
+EMAIL_SITE_NAME = env.str("EMAIL_SITE_NAME", default="Pro Livechat")
+# The chat server's public address, for the links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Seconds an agent's reply may stay unread before the visitor gets it by email.
+EMAIL_FOLLOWUP_AFTER = env.int("EMAIL_FOLLOWUP_AFTER", default=300)
+# Seconds the "continue the conversation" link of an email keeps working.
+EMAIL_LINK_MAX_AGE = env.int("EMAIL_LINK_MAX_AGE", default=7 * 86400)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+# Every daphne process runs the outbox worker (followup/worker.py) this often; 0 turns it
+# off where `manage.py email_outbox` runs from cron instead.
+EMAIL_OUTBOX_WORKER = env.bool("EMAIL_OUTBOX_WORKER", default=True)
+EMAIL_OUTBOX_INTERVAL = env.float("EMAIL_OUTBOX_INTERVAL", default=15.0)
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -5,8 +5,21 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assist.api import ConversationSuggestionsView, KnowledgeDetailView, KnowledgeListView
-from conversations.api import ConversationDetailView, ConversationListView
-from dashboard.widget_api import WidgetConversationView, WidgetMessagesView, WidgetSessionView
+from canned.api import (
+    CannedResponseDetailView,
+    CannedResponseListView,
+    CannedResponseRenderView,
+)
+from conversations.api import ConversationDetailView, ConversationListView, VisitorDetailView
+from dashboard import views as dashboard_views
+from dashboard.widget_api import (
+    WidgetConversationView,
+    WidgetMessagesView,
+    WidgetSessionView,
+    WidgetVisitorView,
+)
+from followup import views as followup_views
+from followup.api import WidgetResumeView, WidgetTranscriptView
 from livechat.accounts import AgentLoginView, AgentSetPasswordView, ObtainAuthTokenView
 from livechat.health import healthz
 from livechat.metrics_endpoint import metrics
@@ -31,6 +44,11 @@ api_v1 = [
         AttachmentDetailView.as_view(),
         name="attachment-detail",
     ),
+    path("widget/visitor/", WidgetVisitorView.as_view(), name="widget-visitor"),
+    path("widget/availability/", dashboard_views.widget_availability, name="widget-availability"),
+    path("widget/transcript/", WidgetTranscriptView.as_view(), name="widget-transcript"),
+    path("widget/resume/", WidgetResumeView.as_view(), name="widget-resume"),
+    path("visitors/<uuid:visitor_id>/", VisitorDetailView.as_view(), name="visitor-detail"),
     path("conversations/", ConversationListView.as_view(), name="conversation-list"),
     path(
         "conversations/<uuid:conversation_id>/",
@@ -60,6 +78,17 @@ api_v1 = [
     ),
     path("knowledge/", KnowledgeListView.as_view(), name="knowledge-list"),
     path("knowledge/<uuid:article_id>/", KnowledgeDetailView.as_view(), name="knowledge-detail"),
+    path("canned-responses/", CannedResponseListView.as_view(), name="canned-list"),
+    path(
+        "canned-responses/<uuid:canned_id>/",
+        CannedResponseDetailView.as_view(),
+        name="canned-detail",
+    ),
+    path(
+        "canned-responses/<uuid:canned_id>/render/",
+        CannedResponseRenderView.as_view(),
+        name="canned-render",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -69,6 +98,8 @@ urlpatterns = [
     path("healthz/", healthz),
     path("metrics", metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
+    path("email/resume/<str:token>/", followup_views.resume, name="email-resume"),
+    path("email/unsubscribe/<str:token>/", followup_views.unsubscribe, name="email-unsubscribe"),
     path("accounts/login/", AgentLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -54,6 +54,8 @@ class MessageInline(admin.TabularInline):
     @admin.display(description=_("sender"))
     def sender_label(self, message: Message) -> str:
         sender = message_sender(message)
+        if message.internal:
+            return f"{sender['name']} ({sender['type']}, {_('private note')})"
         return f"{sender['name']} ({sender['type']})"
 
     @admin.display(description=_("text"))

@@ -33,8 +33,12 @@ PAGE_PARAMETERS = [
 ]
 
 
-def message_page_response(request, conversation) -> Response:
-    page = message_page(conversation=conversation, **parse_page_params(request.query_params))
+def message_page_response(request, conversation, *, for_visitor: bool = False) -> Response:
+    page = message_page(
+        conversation=conversation,
+        for_visitor=for_visitor,
+        **parse_page_params(request.query_params),
+    )
     return Response(
         {
             "results": page.messages,
@@ -67,7 +71,7 @@ class MessageListView(APIView):
         message, created = services.message_send(
             actor=actor_for(request),
             conversation_id=conversation_id,
-            **body_fields(request, ("body", "client_id", "attachments")),
+            **body_fields(request, ("body", "client_id", "attachments", "internal")),
         )
         return Response(
             message.to_wire(),

@@ -52,6 +52,12 @@ class Message(models.Model):
     # sent and emptied when it is deleted: serializing a message never costs a query.
     # The Attachment rows stay the truth for access and for the stored files.
     attachments_data = models.JSONField(default=list, blank=True, db_default=Value([], JSONField()))
+    # A private note: agents only. Notes take the agents' numbering (`seq`, `version`) but
+    # not the visitor's (`visitor_seq`, `visitor_version`, null for notes), so a visitor's
+    # client never sees a gap because of one (docs/protocol.md, "Private notes").
+    internal = models.BooleanField(default=False)
+    visitor_seq = models.PositiveIntegerField(null=True, blank=True)
+    visitor_version = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -72,10 +78,30 @@ class Message(models.Model):
                 name="msg_ai_conv_idx",
                 condition=Q(sender_type=SenderType.AI),
             ),
+            # the visitor's since_version
+            models.Index(
+                fields=["conversation", "visitor_version"],
+                condition=Q(internal=False),
+                name="msg_conv_visitor_version_idx",
+            ),
         ]
         constraints = [
             # History pages walk this unique index (conversation, seq) in both directions.
             models.UniqueConstraint(fields=["conversation", "seq"], name="msg_unique_seq"),
+            models.UniqueConstraint(
+                fields=["conversation", "visitor_seq"],
+                condition=Q(internal=False),
+                name="msg_unique_visitor_seq",
+            ),
+            models.CheckConstraint(
+                condition=Q(internal=True, visitor_seq__isnull=True, visitor_version__isnull=True)
+                | Q(internal=False, visitor_seq__isnull=False, visitor_version__isnull=False),
+                name="msg_visitor_numbers_unless_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(internal=False) | Q(sender_type=SenderType.AGENT),
+                name="msg_notes_are_agents",
+            ),
             models.UniqueConstraint(
                 fields=["sender_agent", "client_id"],
                 condition=Q(sender_agent__isnull=False, client_id__isnull=False),
@@ -118,10 +144,11 @@ class Message(models.Model):
     def deleted(self) -> bool:
         return self.deleted_at is not None
 
-    def to_wire(self) -> dict:
-        """The contract's Message object. A method, so that `conversations` can render a
-        conversation's `last_message` without importing this app (it depends on us)."""
-        return serialize_message(self)
+    def to_wire(self, *, for_visitor: bool = False) -> dict:
+        """The contract's Message object, as agents or (`for_visitor`) the visitor number it.
+        A method, so that `conversations` can render a conversation's `last_message` without
+        importing this app (it depends on us)."""
+        return serialize_message(self, for_visitor=for_visitor)
 
 
 class EditKind(models.TextChoices):

@@ -49,14 +49,16 @@ def parse_page_params(params) -> dict:
     }
 
 
-def _within_budget(rows: list[Message], limit: int) -> tuple[list[dict], bool]:
+def _within_budget(
+    rows: list[Message], limit: int, *, for_visitor: bool = False
+) -> tuple[list[dict], bool]:
     """`rows` (limit + 1 asked for) serialized, in their order, as many as fit in `limit`
     messages and the byte budget; always at least one, so a client never stalls."""
     budget = int(settings.LIVECHAT["PAGE_MAX_BYTES"]) - ENVELOPE_BYTES
     messages: list[dict] = []
     used = 0
     for row in rows[:limit]:
-        wire = row.to_wire()
+        wire = row.to_wire(for_visitor=for_visitor)
         used += encoded_length(wire) + 1  # and its comma
         if messages and used > budget:
             return messages, True
@@ -71,6 +73,7 @@ def message_page(
     before_seq: int | None = None,
     since_version: int | None = None,
     limit: int = DEFAULT_LIMIT,
+    for_visitor: bool = False,
 ) -> MessagePage:
     """A page of `conversation`'s messages, always returned in `seq` order.
 
@@ -81,32 +84,37 @@ def message_page(
     - none: the latest messages.
     The filters combine. `version` is otherwise the conversation's, as loaded before the
     messages are read, so a change racing with this read is returned again, never skipped.
+    `for_visitor`: no private notes, and every number (filters, answer) in the visitor's
+    numbering, which notes do not advance (docs/protocol.md, "Private notes").
     """
     limit = min(limit, MAX_LIMIT)
-    version = conversation.version
+    seq, ver = ("visitor_seq", "visitor_version") if for_visitor else ("seq", "version")
+    version = conversation.visitor_version if for_visitor else conversation.version
     qs = Message.objects.filter(conversation_id=conversation.pk).select_related(
         "sender_agent", "sender_visitor"
     )
+    if for_visitor:
+        qs = qs.filter(internal=False)
     if after_seq is not None:
-        qs = qs.filter(seq__gt=after_seq)
+        qs = qs.filter(**{f"{seq}__gt": after_seq})
     if before_seq is not None:
-        qs = qs.filter(seq__lt=before_seq)
+        qs = qs.filter(**{f"{seq}__lt": before_seq})
 
     if since_version is not None:
-        rows = list(qs.filter(version__gt=since_version).order_by("version")[: limit + 1])
-        messages, has_more = _within_budget(rows, limit)
+        rows = list(qs.filter(**{f"{ver}__gt": since_version}).order_by(ver)[: limit + 1])
+        messages, has_more = _within_budget(rows, limit, for_visitor=for_visitor)
         if has_more:
             version = messages[-1]["version"]
         messages.sort(key=lambda m: m["seq"])
         return MessagePage(messages, has_more, version)
 
     if after_seq is not None:
-        rows = list(qs.order_by("seq")[: limit + 1])
-        messages, has_more = _within_budget(rows, limit)
+        rows = list(qs.order_by(seq)[: limit + 1])
+        messages, has_more = _within_budget(rows, limit, for_visitor=for_visitor)
         return MessagePage(messages, has_more, version)
 
     # The latest messages (before `before_seq`): newest first, so a cut drops the oldest.
-    rows = list(qs.order_by("-seq")[: limit + 1])
-    messages, has_more = _within_budget(rows, limit)
+    rows = list(qs.order_by(f"-{seq}")[: limit + 1])
+    messages, has_more = _within_budget(rows, limit, for_visitor=for_visitor)
     messages.reverse()
     return MessagePage(messages, has_more, version)

@@ -46,6 +46,9 @@ class MessageSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
     deleted = serializers.BooleanField(read_only=True)
+    internal = serializers.BooleanField(
+        read_only=True, help_text="a private note: agents only, never sent to the visitor"
+    )
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, message) -> list:
@@ -80,6 +83,9 @@ class MessageCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="Ids of your own unused uploads (agents: uploaded to this conversation).",
+    )
+    internal = serializers.BooleanField(
+        required=False, help_text="a private note; `@username` notifies that agent"
     )
 
 

@@ -1,16 +1,20 @@
 """Every change to messages: send, edit, delete. Each in the same order: clean the input,
 lock, return early on a no-op, write and bump `version`, one event per change on commit."""
 
+import re
+
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from conversations import events as conversation_events
 from conversations.access import access_conversation, access_message_author, parse_id
-from conversations.actors import Actor
+from conversations.actors import Actor, user_is_agent
 from conversations.models import Conversation, ConversationStatus, Visitor
 from conversations.selectors import visitor_conversation
 from conversations.services import status_change_record
-from livechat.errors import Conflict, NotFound, ValidationFailed
+from livechat.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from messaging import events, signals
 from messaging.attachments import (
     attachments_attach,
@@ -20,6 +24,10 @@ from messaging.attachments import (
 )
 from messaging.models import MAX_BODY_LENGTH, MAX_CLIENT_ID_LENGTH, EditKind, Message, MessageEdit
 from realtime.broadcast import send_on_commit
+
+# `@bob` (Django usernames: letters, digits and . + - _), not the `@` inside an email address.
+MAX_MENTIONS = 20
+MENTION_RE = re.compile(r"(?<![\w.+-])@([\w.+-]*\w)")
 
 
 def clean_body(body, *, allow_empty: bool = False) -> str:
@@ -84,18 +92,38 @@ def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
     return conversation, False
 
 
+def clean_internal(actor: Actor, internal) -> bool:
+    if internal is None or internal is False:
+        return False
+    if internal is not True:
+        raise ValidationFailed.field("internal", "Must be true or false.")
+    if not actor.is_agent:
+        raise Forbidden("Only agents can write private notes.")
+    return True
+
+
 def message_send(
-    *, actor: Actor, body=None, client_id=None, conversation_id=None, attachments=None
+    *,
+    actor: Actor,
+    body=None,
+    client_id=None,
+    conversation_id=None,
+    attachments=None,
+    internal=None,
 ) -> tuple[Message, bool]:
-    """Send a message; returns `(message, created)`.
+    """Send a message, or (`internal`, agents) a private note; returns `(message, created)`.
 
     Idempotent by `client_id`: a repeat returns the first message and broadcasts nothing.
-    `seq` and `version` are allocated under the conversation's row lock. `attachments`:
-    ids of the sender's unused uploads, which become the message's.
+    `seq` and `version` are allocated under the conversation's row lock; a note takes the
+    agents' next numbers and leaves the visitor's alone. `attachments`: ids of the sender's
+    unused uploads, which become the message's. `@username` in a note notifies that agent;
+    naming anyone else is refused.
     """
     attachment_ids = clean_attachment_ids(attachments)
     body = clean_body(body, allow_empty=bool(attachment_ids))
     client_id = clean_client_id(client_id)
+    internal = clean_internal(actor, internal)
+    mentioned = mentioned_agents(body) if internal else []
     try:
         return _message_send(
             actor=actor,
@@ -103,6 +131,8 @@ def message_send(
             client_id=client_id,
             conversation_id=conversation_id,
             attachment_ids=attachment_ids,
+            internal=internal,
+            mentioned=mentioned,
         )
     except IntegrityError:
         # A concurrent twin with the same client_id won the race (an agent may reuse a
@@ -114,7 +144,7 @@ def message_send(
 
 
 def _message_send(
-    *, actor, body, client_id, conversation_id, attachment_ids
+    *, actor, body, client_id, conversation_id, attachment_ids, internal, mentioned
 ) -> tuple[Message, bool]:
     with transaction.atomic():
         created_conversation = False
@@ -138,13 +168,27 @@ def _message_send(
         )
 
         now = timezone.now()
+        if internal:
+            return _note_send(
+                actor=actor,
+                conversation=conversation,
+                body=body,
+                client_id=client_id,
+                now=now,
+                mentioned=mentioned,
+                claimed=claimed,
+            ), True
         reopened = actor.is_visitor and conversation.status == ConversationStatus.CLOSED
         conversation.last_seq += 1
         conversation.version += 1
+        conversation.visitor_last_seq += 1
+        conversation.visitor_version += 1
         message = Message.objects.create(
             conversation=conversation,
             seq=conversation.last_seq,
             version=conversation.version,
+            visitor_seq=conversation.visitor_last_seq,
+            visitor_version=conversation.visitor_version,
             client_id=client_id,
             sender_type=actor.type,
             sender_agent=actor.user if actor.is_agent else None,
@@ -157,7 +201,14 @@ def _message_send(
             attachments_attach(claimed, message=message)
         conversation.last_message = message
         conversation.updated_at = now
-        fields = ["last_seq", "version", "last_message", "updated_at"]
+        fields = [
+            "last_seq",
+            "version",
+            "visitor_last_seq",
+            "visitor_version",
+            "last_message",
+            "updated_at",
+        ]
         if reopened:
             status_change_record(
                 conversation, to_status=ConversationStatus.OPEN, actor=actor, at=now
@@ -180,6 +231,60 @@ def _message_send(
             lambda: signals.message_sent.send(sender=Message, message=message), robust=True
         )
         return message, True
+
+
+def mentioned_agents(body: str) -> list:
+    """The agents a note names with `@username`, each once; an unknown name is refused,
+    so nobody believes a colleague was told when nobody was."""
+    names = list(dict.fromkeys(n.lower() for n in MENTION_RE.findall(body)))
+    if not names:
+        return []
+    if len(names) > MAX_MENTIONS:
+        raise ValidationFailed.field("body", f"A note can mention at most {MAX_MENTIONS} agents.")
+    named = Q()
+    for name in names:
+        named |= Q(username__iexact=name)
+    users = {
+        u.get_username().lower(): u
+        for u in get_user_model().objects.filter(named, is_active=True)
+        if user_is_agent(u)
+    }
+    unknown = [n for n in names if n.lower() not in users]
+    if unknown:
+        raise ValidationFailed.field(
+            "body", f"No agent is called {', '.join('@' + n for n in unknown)}."
+        )
+    return [users[n] for n in names]
+
+
+def _note_send(*, actor, conversation, body, client_id, now, mentioned, claimed) -> Message:
+    """A private note: the agents' next numbers only; nothing the visitor sees changes (not
+    the visitor's counters, not `last_message`, `updated_at` or the status)."""
+    conversation.last_seq += 1
+    conversation.version += 1
+    message = Message.objects.create(
+        conversation=conversation,
+        seq=conversation.last_seq,
+        version=conversation.version,
+        client_id=client_id,
+        sender_type=actor.type,
+        sender_agent=actor.user,
+        body=body,
+        attachments_data=[a.to_data() for a in claimed],
+        internal=True,
+        created_at=now,
+    )
+    if claimed:
+        attachments_attach(claimed, message=message)
+    conversation.save(update_fields=["last_seq", "version"])
+    send_on_commit(events.new_message(message))
+    for user in mentioned:
+        if user.pk != actor.user.pk:
+            send_on_commit(events.mention(message, user=user, by=actor))
+    transaction.on_commit(
+        lambda: signals.message_sent.send(sender=Message, message=message), robust=True
+    )
+    return message
 
 
 def _lock_message(*, actor: Actor, message_id) -> tuple[Message, Conversation]:
@@ -210,10 +315,16 @@ def _record_edit(*, actor: Actor, message: Message, kind: str) -> None:
     )
 
 
-def _bump(conversation: Conversation) -> int:
+def _bump(conversation: Conversation, message: Message) -> None:
+    """The next version on each side that sees `message` (agents only, for a note)."""
     conversation.version += 1
-    conversation.save(update_fields=["version"])
-    return conversation.version
+    message.version = conversation.version
+    fields = ["version"]
+    if not message.internal:
+        conversation.visitor_version += 1
+        message.visitor_version = conversation.visitor_version
+        fields.append("visitor_version")
+    conversation.save(update_fields=fields)
 
 
 def message_edit(*, actor: Actor, message_id, body) -> Message:
@@ -228,8 +339,8 @@ def message_edit(*, actor: Actor, message_id, body) -> Message:
         _record_edit(actor=actor, message=message, kind=EditKind.EDIT)
         message.body = body
         message.edited_at = timezone.now()
-        message.version = _bump(conversation)
-        message.save(update_fields=["body", "edited_at", "version"])
+        _bump(conversation, message)
+        message.save(update_fields=["body", "edited_at", "version", "visitor_version"])
         send_on_commit(events.message_updated(message))
         return message
 
@@ -244,8 +355,8 @@ def message_delete(*, actor: Actor, message_id) -> Message:
         _record_edit(actor=actor, message=message, kind=EditKind.DELETE)
         message.body = ""
         message.deleted_at = timezone.now()
-        message.version = _bump(conversation)
-        fields = ["body", "deleted_at", "version"]
+        _bump(conversation, message)
+        fields = ["body", "deleted_at", "version", "visitor_version"]
         if message.attachments_data:
             attachments_remove(message=message)
             fields.append("attachments_data")

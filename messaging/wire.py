@@ -19,13 +19,15 @@ def message_sender(message) -> dict:
     )
 
 
-def serialize_message(message) -> dict:
+def serialize_message(message, *, for_visitor: bool = False) -> dict:
+    """Agents see every message numbered with the conversation's full counters; the visitor
+    (never given a note) sees the visitor-side numbers, which notes do not advance."""
     deleted = message.deleted_at is not None
     return {
         "id": str(message.id),
         "conversation_id": str(message.conversation_id),
-        "seq": message.seq,
-        "version": message.version,
+        "seq": message.visitor_seq if for_visitor else message.seq,
+        "version": message.visitor_version if for_visitor else message.version,
         "client_id": message.client_id,
         "sender": message_sender(message),
         # A tombstone never carries text, whatever the row holds.
@@ -36,6 +38,7 @@ def serialize_message(message) -> dict:
         "created_at": iso_datetime(message.created_at),
         "edited_at": iso_datetime(message.edited_at),
         "deleted": deleted,
+        "internal": message.internal,
     }
 
 

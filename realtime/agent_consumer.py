@@ -33,7 +33,8 @@ class AgentConsumer(LivechatConsumer):
         # `(user id, session key, session auth hash)`: checked every heartbeat interval.
         self.agent_session = (self.agent_id, *session)
         await self.accept()
-        # Closed with 4401 when the agent's access ends (accounts/revocation.py).
+        # Closed with 4401 when the agent's access ends (accounts/revocation.py); told of
+        # mentions in notes.
         await self.join(groups.agent_group(self.agent_id))
         session_watch.watch(self)
         await self.join(groups.AGENTS)

@@ -297,7 +297,8 @@ class LivechatConsumer(AsyncWebsocketConsumer):
                 raise frames.invalid("Already authenticated.")
             raise frames.FrameError("unknown_type", f"Unknown frame type: {kind[:64]}.")
         if self.role not in spec.roles:
-            raise frames.FrameError("forbidden", f"Only agents can send {kind}.")
+            who = "agents" if "agent" in spec.roles else "visitors"
+            raise frames.FrameError("forbidden", f"Only {who} can send {kind}.")
         return await spec.handler(self, frame)
 
     # --- what handlers ask of a socket ----------------------------------------------------------

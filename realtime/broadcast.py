@@ -129,6 +129,8 @@ def send_now(event: Event) -> None:
         logger.warning("broadcast to %s did not leave within %s s", event[0], SEND_TIMEOUT)
 
 
-def send_on_commit(event: Event) -> None:
-    """Queue `event`; it leaves only if and when the transaction commits."""
-    transaction.on_commit(lambda: send_now(event), robust=True)
+def send_on_commit(event: "Event | list[Event]") -> None:
+    """Queue `event` (or each of a list, in order); it leaves only if and when the
+    transaction commits."""
+    for one in event if isinstance(event, list) else [event]:
+        transaction.on_commit(lambda one=one: send_now(one), robust=True)

@@ -38,6 +38,7 @@ async def on_send_message(sock, frame: dict) -> dict:
             client_id=frame.get("client_id"),
             conversation_id=conversation_id,
             attachments=frame.get("attachments"),
+            internal=frame.get("internal"),
         )
     sock.sent_message(result["message"])
     return result
@@ -119,6 +120,15 @@ async def on_leave(sock, frame: dict) -> dict:
     return {"conversation_id": conversation_id}
 
 
+async def on_visitor_page(sock, frame: dict) -> dict:
+    page_url = frame.get("page_url")
+    time_zone = frame.get("time_zone")
+    if not isinstance(page_url, str) or (time_zone is not None and not isinstance(time_zone, str)):
+        raise frames.invalid("page_url must be a string (and time_zone, when given).")
+    await sock.call(service_calls.visitor_set_page, page_url=page_url, time_zone=time_zone)
+    return {}
+
+
 async def on_presence_set(sock, frame: dict) -> dict:
     status = frames.required_choice(frame, "status", frames.PRESENCE_STATUSES)
     await presence.agent_set_status(sock.agent_id, status)
@@ -126,6 +136,7 @@ async def on_presence_set(sock, frame: dict) -> dict:
 
 
 AGENT = frozenset({"agent"})
+VISITOR = frozenset({"visitor"})
 BOTH = frozenset({"agent", "visitor"})
 
 
@@ -153,6 +164,7 @@ CLIENT_FRAMES: dict[str, ClientFrame] = {
     "conversation:leave": ClientFrame(on_leave, AGENT, None),
     "ai:toggle": ClientFrame(on_ai_toggle, AGENT, service_calls.conversation_update),
     "presence:set": ClientFrame(on_presence_set, AGENT, presence.agent_set_status),
+    "visitor:page": ClientFrame(on_visitor_page, VISITOR, service_calls.visitor_set_page),
 }
 
 # A visitor sending one of these gets `forbidden`, not `unknown_type`.

@@ -37,7 +37,7 @@ def visitor_session(visitor: Visitor) -> tuple[dict, dict | None]:
     """The visitor and its conversation (None before the first message), serialized."""
     conversation = visitor_conversation(visitor)
     return serialize_visitor(visitor), (
-        serialize_conversation(conversation) if conversation else None
+        serialize_conversation(conversation, for_visitor=True) if conversation else None
     )
 
 
@@ -52,32 +52,36 @@ def access_conversation_target(*, actor: Actor, conversation_id) -> tuple[str, s
     return str(conversation.pk), str(conversation.visitor_id)
 
 
-def message_send(*, actor: Actor, body, client_id, conversation_id, attachments=None) -> dict:
+def message_send(
+    *, actor: Actor, body, client_id, conversation_id, attachments=None, internal=None
+) -> dict:
     message, _created = message_services.message_send(
         actor=actor,
         body=body,
         client_id=client_id,
         conversation_id=conversation_id,
         attachments=attachments,
+        internal=internal,
     )
-    return {"message": message.to_wire()}
+    return {"message": message.to_wire(for_visitor=actor.is_visitor)}
 
 
 def message_edit(*, actor: Actor, message_id, body) -> dict:
     message = message_services.message_edit(actor=actor, message_id=message_id, body=body)
-    return {"message": message.to_wire()}
+    return {"message": message.to_wire(for_visitor=actor.is_visitor)}
 
 
 def message_delete(*, actor: Actor, message_id) -> dict:
     message = message_services.message_delete(actor=actor, message_id=message_id)
-    return {"message": message.to_wire()}
+    return {"message": message.to_wire(for_visitor=actor.is_visitor)}
 
 
 def conversation_update(*, actor: Actor, conversation_id, **changes) -> dict:
     conversation = conversation_services.conversation_update(
         actor=actor, conversation_id=conversation_id, **changes
     )
-    return {"conversation": serialize_conversation(conversation_queryset().get(pk=conversation.pk))}
+    fresh = conversation_queryset().get(pk=conversation.pk)
+    return {"conversation": serialize_conversation(fresh, for_visitor=actor.is_visitor)}
 
 
 def conversation_mark_read(*, actor: Actor, conversation_id, seq: int) -> dict:
@@ -89,6 +93,10 @@ def conversation_mark_read(*, actor: Actor, conversation_id, seq: int) -> dict:
         "conversation_id": str(conversation.pk),
         "seq": getattr(conversation, f"{side}_last_read_seq"),
     }
+
+
+def visitor_set_page(*, actor: Actor, page_url, time_zone) -> None:
+    conversation_services.visitor_set_page(actor=actor, page_url=page_url, time_zone=time_zone)
 
 
 def message_page_since(*, actor: Actor, conversation_id, since_version: int) -> dict:
@@ -103,5 +111,6 @@ def message_page_since(*, actor: Actor, conversation_id, since_version: int) -> 
         conversation=conversation,
         since_version=since_version,
         limit=int(settings.LIVECHAT["SYNC_MAX_MESSAGES"]),
+        for_visitor=actor.is_visitor,
     )
     return {"messages": page.messages, "version": page.version, "has_more": page.has_more}

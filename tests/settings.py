@@ -9,6 +9,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-never-used-outside-tests")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_HTTPS", "0")
+# In-process tests run the email outbox themselves (tests/followup), not in the background.
+os.environ.setdefault("EMAIL_OUTBOX_WORKER", "0")
 
 from livechat.settings import *  # noqa: F403
 

@@ -36,6 +36,16 @@ export function createAgentApi({ base, csrf, agentsUrl, readStateUrl }) {
     deleteMessage: (cid, mid) => api.del(`conversations/${enc(cid)}/messages/${enc(mid)}/`),
     /** The AI's suggestions for the visitor's latest message: {conversation_id, message_id, suggestions}. */
     suggestions: (id) => api.get(`conversations/${enc(id)}/suggestions/`),
+    /** A visitor with the side panel's context (page, browser, time zone, history). */
+    visitor: (id) => api.get(`visitors/${enc(id)}/`),
+    updateVisitor: (id, fields) => api.patch(`visitors/${enc(id)}/`, fields),
+    /** Team responses and my own; `q` matches shortcut, title and body. */
+    cannedResponses: (q = '') => api.get(`canned-responses/?${new URLSearchParams(q ? { q } : {})}`),
+    createCanned: (fields) => api.post('canned-responses/', fields),
+    updateCanned: (id, fields) => api.patch(`canned-responses/${enc(id)}/`, fields),
+    deleteCanned: (id) => api.del(`canned-responses/${enc(id)}/`),
+    /** @returns {Promise<{text: string}>} the body with the conversation's variables filled in */
+    renderCanned: (id, conversationId) => api.post(`canned-responses/${enc(id)}/render/`, { conversation_id: conversationId }),
     /** @returns {Promise<{agents: Array<{id: string, name: string}>}>} */
     agents: () => api.get(agentsUrl),
     /** @param {string[]} ids @returns {Promise<Record<string, {last_seq: number, agent_last_read_seq: number, visitor_last_read_seq: number}>>} */

@@ -33,7 +33,9 @@ let everConnected = false;
 
 for (const node of document.querySelectorAll('[data-avatar]')) paintAvatar(node, node.dataset.avatar);
 
-const showError = createToast(document.getElementById('toast')).error;
+const toast = createToast(document.getElementById('toast'));
+const showError = toast.error;
+const showMention = toast.show;
 
 // --- inbox and pane ------------------------------------------------------------------------------
 const inbox = new Inbox({
@@ -41,7 +43,7 @@ const inbox = new Inbox({
   onSelect: (id) => selectConversation(id),
 });
 const pane = new ChatPane({
-  api, socket, me, inbox, limits, aiActive, onError: showError,
+  api, socket, me, inbox, limits, aiActive, onError: showError, cannedUrl: root.dataset.cannedUrl,
   agents: () => [...agents.values()],
 });
 
@@ -208,6 +210,19 @@ socket.on('new_message', (frame) => {
   }
 });
 
+// A colleague named me in a private note: a chime and a desktop notification when the tab
+// is hidden, a toast when I am looking at another conversation.
+socket.on('mention', (frame) => {
+  const m = frame.message;
+  const title = fmt(gettext('%(name)s mentioned you'), { name: frame.by?.name || gettext('An agent') });
+  bumpTitle();
+  const shown = notifier.notify({
+    title, body: m?.body || '', tag: `mention-${m?.id}`,
+    onClick: () => selectConversation(frame.conversation_id),
+  });
+  if (!shown && frame.conversation_id !== pane.id) showMention(`${title}: ${m?.body || ''}`);
+});
+
 socket.onMessage((m, kind) => {
   pane.onMessage(m, kind);
   if (kind !== 'new') inbox.noteChange(m);
@@ -223,6 +238,13 @@ socket.on('ai_status_changed', (frame) => {
   pane.onAiStatus(frame);
 });
 socket.on('ai_suggestion', (frame) => pane.onSuggestion(frame));
+socket.on('visitor:updated', (frame) => {
+  const v = frame.visitor;
+  if (!v) return;
+  pane.onVisitor(v);
+  const c = v.conversation_id && inbox.get(v.conversation_id);
+  if (c) inbox.upsert({ ...c, visitor: { ...c.visitor, name: v.name, email: v.email } });
+});
 socket.on('typing:start', (frame) => pane.onTyping(frame));
 socket.on('typing:stop', (frame) => pane.onTyping(frame));
 socket.on('conversation:read', (frame) => pane.onRead(frame));

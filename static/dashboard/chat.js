@@ -6,6 +6,8 @@ import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
 import { Transcript } from '../livechat/transcript.js';
 import { AttachmentTray, acceptDrops, filesOf } from '../livechat/attachments.js';
+import { CannedPicker } from './canned-picker.js';
+import { VisitorCard } from './visitor-card.js';
 
 const STATUS_LABELS = { open: gettext('Open'), pending: gettext('Pending'), closed: gettext('Closed') };
 
@@ -20,6 +22,7 @@ export class ChatPane {
    * @param {import('../livechat/limits.js').Limits} o.limits
    * @param {boolean} o.aiActive  the server has an AI provider (suggestions, the AI toggle)
    * @param {(err: any) => void} o.onError
+   * @param {string} o.cannedUrl  the canned responses page
    */
   constructor(o) {
     this.o = o;
@@ -77,15 +80,26 @@ export class ChatPane {
       this.tray.add(files);
     });
 
+    this.mode = 'reply';
+    this.replyPlaceholder = this.input.placeholder;
+    for (const btn of document.querySelectorAll('.mode-btn')) {
+      btn.addEventListener('click', () => this.setMode(btn.dataset.mode));
+    }
     this.composer = new Composer({
       form: this.$('composer'),
       input: this.input,
       limits: o.limits,
-      sendTyping: (type) => this.id && o.socket.send(type, { conversation_id: this.id }),
+      // Writing a note is not typing to the visitor.
+      sendTyping: (type) => this.id && this.mode === 'reply' && o.socket.send(type, { conversation_id: this.id }),
       onSubmit: (body, attachments) => this.send(body, attachments),
       onError: o.onError,
       tray: this.tray,
     });
+    this.picker = new CannedPicker({
+      form: this.$('composer'), input: this.input, api: o.api,
+      conversationId: () => this.id, manageUrl: o.cannedUrl, onError: o.onError,
+    });
+    this.visitorCard = new VisitorCard({ api: o.api, onError: o.onError });
     this.typingIndicator = new TypingIndicator(this.$('typing'), { limits: o.limits, label: this.$('typing-text') });
 
     this.menu('status-btn', 'status-pop');
@@ -140,6 +154,7 @@ export class ChatPane {
         this.renderSuggestions();
       }
       this.render(conv);
+      this.visitorCard.show(conv.visitor);
       socket.seedMessages(page.results);
       socket.track(id, page.version);
       this.hasMore = page.has_more;
@@ -192,15 +207,23 @@ export class ChatPane {
     if (m.conversation_id !== this.id) return;
     this.transcript.upsert(m);
     if (m.sender?.type === 'visitor') this.typingIndicator.hide();
-    if (m.sender?.type === 'agent' && this.conv && !this.conv.first_response_at) {
+    if (m.sender?.type === 'agent' && !m.internal && this.conv && !this.conv.first_response_at) {
       this.render({ ...this.conv, first_response_at: m.created_at });
     }
-    this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
+    if (!m.internal) this.$('fact-count').textContent = String(Math.max(this.transcript.lastSeq, this.conv?.last_seq || 0));
     this.markRead();
   }
 
   onConversation(conv) {
     if (conv.id === this.id) this.render(conv);
+  }
+
+  /** `visitor:updated`: the card, and the header when it is this conversation's visitor. */
+  onVisitor(visitor) {
+    this.visitorCard.update(visitor);
+    if (this.conv && this.conv.visitor?.id === visitor.id) {
+      this.render({ ...this.conv, visitor: { ...this.conv.visitor, name: visitor.name, email: visitor.email } });
+    }
   }
 
   onAiStatus(frame) {
@@ -254,10 +277,24 @@ export class ChatPane {
 
   // --- actions ----------------------------------------------------------------------------------
 
+  /** Reply (the visitor sees it) or private note (agents only). @param {'reply'|'note'} mode */
+  setMode(mode) {
+    if (mode === this.mode) return;
+    if (mode === 'note') this.composer.stopTyping();
+    this.mode = mode;
+    for (const btn of document.querySelectorAll('.mode-btn')) {
+      btn.setAttribute('aria-pressed', String(btn.dataset.mode === mode));
+    }
+    this.$('composer').classList.toggle('is-note', mode === 'note');
+    this.$('mode-hint').hidden = mode !== 'note';
+    this.input.placeholder = mode === 'note' ? this.input.dataset.notePlaceholder : this.replyPlaceholder;
+    this.input.focus();
+  }
+
   /** @param {string} body @param {any[]} [attachments] */
   send(body, attachments = []) {
     if (!this.id) return;
-    this.o.socket.sendMessage({ conversationId: this.id, body, attachments });
+    this.o.socket.sendMessage({ conversationId: this.id, body, attachments, internal: this.mode === 'note' });
     this.composer.sent();
     this.transcript.scrollToBottom();
   }
@@ -323,8 +360,7 @@ export class ChatPane {
       ? gettext('The AI no longer answers here: the team has replied. It still suggests replies.')
       : gettext('Let the AI assistant answer the visitor until someone from the team replies');
     this.$('visitor-card').hidden = false;
-    this.$('fact-name').textContent = name;
-    this.$('fact-email').textContent = conv.visitor?.email || '—';
+    this.visitorCard.update(conv.visitor);
     this.$('fact-started').textContent = fmtDateTime(conv.created_at);
     this.$('fact-count').textContent = String(conv.last_seq || 0);
   }

@@ -147,8 +147,9 @@ export class Inbox {
 
   get(id) { return this.convs.get(id); }
 
-  /** A message arrived (live): preview, order, unread badge. */
+  /** A message arrived (live): preview, order, unread badge. A private note changes none. */
   async noteMessage(m, { unread }) {
+    if (m.internal) return;
     let c = this.convs.get(m.conversation_id);
     if (!c) {
       try {

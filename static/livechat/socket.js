@@ -20,7 +20,7 @@
  *   client_id: string|null, sender: {type: string, id: string|null, name: string},
  *   body: string, attachments: any[], created_at: string, edited_at: string|null,
  *   deleted: boolean}} Message
- * @typedef {{client_id: string, conversation_id: string|null, body: string,
+ * @typedef {{client_id: string, conversation_id: string|null, body: string, internal?: boolean,
  *   attachments?: any[], created_at: string, state: 'sending'|'failed', error?: string}} OutboxItem
  * @typedef {{getItem(k: string): string|null, setItem(k: string, v: string): void,
  *   removeItem(k: string): void}} StorageLike
@@ -269,16 +269,18 @@ export class LivechatSocket {
   /**
    * Queue a message; it is stored, shown as "sending" and sent whenever connected.
    * `attachments`: Attachment objects already uploaded (their ids are sent; the objects
-   * are kept to draw the pending message).
-   * @param {{conversationId?: string|null, body: string, attachments?: any[]}} message
+   * are kept to draw the pending message). `internal` (agents): a private note, never
+   * shown to the visitor.
+   * @param {{conversationId?: string|null, body: string, attachments?: any[], internal?: boolean}} message
    * @returns {string} the client_id that the acked Message will carry
    */
-  sendMessage({ conversationId = null, body, attachments = [] }) {
+  sendMessage({ conversationId = null, body, attachments = [], internal = false }) {
     if (typeof body !== 'string') throw new TypeError('sendMessage: body must be a string');
     if (this.#o.role === 'agent' && conversationId == null) throw new TypeError('sendMessage: agents must give conversationId');
     /** @type {OutboxItem} */
     const item = { client_id: `c-${randomHex(16, this.#o.random)}`, conversation_id: conversationId,
       body, attachments, created_at: new Date(this.#t.now()).toISOString(), state: 'sending' };
+    if (internal === true) item.internal = true;
     this.#outbox.push(item);
     this.#persist(item);
     // Writing in a tab closed for another one (4409) makes it the live one again.
@@ -579,6 +581,7 @@ export class LivechatSocket {
     const payload = { body: item.body, client_id: item.client_id };
     if (item.attachments?.length) payload.attachments = item.attachments.map((a) => a.id);
     if (this.#o.role === 'agent') payload.conversation_id = item.conversation_id;
+    if (item.internal === true) payload.internal = true;
     try {
       await this.#request('send_message', payload);
       this.#removeOutbox(item.client_id);

@@ -134,6 +134,9 @@ export class Transcript {
     const keep = ['is-editing', 'msg--cont'].filter((c) => node.classList.contains(c));
     node.className = 'msg';
     node.classList.add(this.isOwnSide(m) ? 'msg--own' : 'msg--other', `msg--${type}`, ...keep);
+    // A private note: only agents ever receive one (the widget never does).
+    node.classList.toggle('msg--note', m.internal === true);
+    node.querySelector('.msg-note-label').hidden = m.internal !== true;
     if (m.deleted) {
       node.classList.add('msg--deleted');
       node.classList.remove('is-editing');
@@ -175,6 +178,8 @@ export class Transcript {
           el('div', { class: 'bubble' }, el('p', { class: 'msg-body' })),
           actions),
         el('div', { class: 'msg-foot' },
+          el('span', { class: 'msg-note-label', hidden: true },
+            el('span', { class: 'lock', 'aria-hidden': 'true' }), gettext('Only agents see this')),
           el('time'),
           el('span', { class: 'msg-edited', hidden: true, text: gettext('edited') }),
           el('span', { class: 'msg-receipt', hidden: true }))));
@@ -204,7 +209,7 @@ export class Transcript {
     const node = this.nodes.get(m.id);
     if (!node) return;
     const receipt = node.querySelector('.msg-receipt');
-    if (!this.isOwnSide(m) || m.deleted) {
+    if (!this.isOwnSide(m) || m.deleted || m.internal) {
       receipt.hidden = true;
       return;
     }
@@ -219,7 +224,7 @@ export class Transcript {
   renderPending(item) {
     let node = this.pending.get(item.client_id);
     if (!node) {
-      node = el('li', { class: 'msg msg--own msg--pending', dataset: { clientId: item.client_id } },
+      node = el('li', { class: `msg msg--own msg--pending${item.internal ? ' msg--note' : ''}`, dataset: { clientId: item.client_id } },
         el('span', { class: 'msg-avatar avatar avatar-xs', 'aria-hidden': 'true' }),
         el('div', { class: 'msg-main' },
           el('div', { class: 'msg-row' }, el('div', { class: 'bubble' },

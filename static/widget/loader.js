@@ -106,6 +106,8 @@
 
   var open = false;
   var ready = false;
+  // The page's origin and path go with every message; a query string or fragment can hold
+  // tokens or personal data and never leaves the host page.
   function pageLocation() {
     return (location.origin + location.pathname).slice(0, 1500);
   }
@@ -114,6 +116,17 @@
       frame.contentWindow.postMessage({ source: 'livechat-loader', type: type, page: pageLocation() }, chatOrigin);
     }
   }
+  // Single-page shops change pages without reloading: agents see where the visitor is now.
+  var lastPage = pageLocation();
+  function notePage() {
+    var page = pageLocation();
+    if (page === lastPage) return;
+    lastPage = page;
+    toFrame('page');
+  }
+  window.addEventListener('popstate', notePage);
+  window.addEventListener('hashchange', notePage);
+  setInterval(notePage, 1000);
   function setOpen(value) {
     open = value;
     bubble.setAttribute('aria-expanded', String(open));

@@ -11,6 +11,7 @@ import { Composer } from '../livechat/composer.js';
 import { TypingIndicator } from '../livechat/typing.js';
 import { readLimits } from '../livechat/limits.js';
 import { AttachmentTray, acceptDrops, filesOf } from '../livechat/attachments.js';
+import { EmailBox } from './email-box.js';
 
 const TOKEN_KEY = 'livechat.visitor.token';
 const LANG_KEY = 'livechat.widget.lang';
@@ -56,7 +57,10 @@ window.addEventListener('message', (ev) => {
     hostOrigin = ev.origin;
     publishUnread();
   }
-  if (typeof data.page === 'string') hostPage = data.page.slice(0, 1500);
+  if (typeof data.page === 'string' && data.page !== hostPage) {
+    hostPage = data.page.slice(0, 1500);
+    reportPage();
+  }
   if (data.type === 'open') {
     panelOpen = true;
     if (!token) showIntro();
@@ -74,6 +78,16 @@ window.addEventListener('message', (ev) => {
 
 $('w-close').addEventListener('click', () => toHost({ type: 'close' }));
 if (!embedded) $('w-close').hidden = true;
+
+// --- the host page the visitor is on (hostPage, above), for the agents' side panel ---------------
+const timeZone = (() => {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch { return ''; }
+})();
+
+function reportPage() {
+  if (!hostPage || socket.state !== 'connected') return;
+  socket.request('visitor:page', { page_url: hostPage, time_zone: timeZone }).catch(() => {});
+}
 
 // --- session ------------------------------------------------------------------------------------
 let token = safeGet(TOKEN_KEY);
@@ -99,9 +113,12 @@ function ensureSession() {
       email: $('w-email').value.trim() || null,
       page_url: hostPage,
       language: root.dataset.lang,
+      time_zone: timeZone,
     };
     sessionPromise = api.post('session/', body).then((data) => {
       token = data.token;
+      emailBox.set({ email: data.visitor?.email || null });
+      socket.connect();
       safeSet(TOKEN_KEY, token);
       $('w-intro').hidden = true;
       return token;
@@ -201,6 +218,7 @@ async function loadOlder() {
 
 socket.onMessage((m, kind) => {
   transcript.upsert(m, { stick: m.sender?.type === 'visitor' });
+  if (m.sender?.type === 'visitor') emailBox.set({ conversation: true });
   if (m.sender?.type !== 'visitor') typingIndicator.hide();
   if (kind === 'new' && m.sender?.type !== 'visitor' && !m.deleted) {
     if (!isSeen()) {
@@ -215,9 +233,18 @@ transcript.setOutbox(socket.outbox);
 
 socket.on('hello', (frame) => {
   if (frame.conversation?.status) root.dataset.status = frame.conversation.status;
+  emailBox.set({
+    email: frame.visitor?.email || null,
+    conversation: Boolean(frame.conversation),
+    closed: frame.conversation?.status === 'closed',
+  });
   markRead();
+  reportPage();
 });
-socket.on('agents:availability', (frame) => showAvailability(Boolean(frame.online)));
+socket.on('agents:availability', (frame) => {
+  showAvailability(Boolean(frame.online));
+  emailBox.set({ online: Boolean(frame.online) });
+});
 socket.on('typing:start', (frame) => {
   if (frame.sender?.type === 'visitor') return;
   typingIndicator.show();
@@ -229,7 +256,10 @@ socket.on('conversation:read', (frame) => {
   agentReadSeq = Math.max(agentReadSeq, frame.seq);
   transcript.setReadSeq(agentReadSeq);
 });
-socket.on('conversation:updated', (frame) => { root.dataset.status = frame.conversation?.status || ''; });
+socket.on('conversation:updated', (frame) => {
+  root.dataset.status = frame.conversation?.status || '';
+  emailBox.set({ conversation: true, closed: frame.conversation?.status === 'closed' });
+});
 
 // --- connection and availability ------------------------------------------------------------------
 const showConnection = connectionBadge({ socket, badge: $('w-conn'), label: $('w-conn-label'), offlineTarget: root });
@@ -302,6 +332,8 @@ const composer = new Composer({
   tray,
 });
 
+const emailBox = new EmailBox({ api, ensureSession, hasSession: () => Boolean(token), toast });
+
 /** The visitor session, created on first use; false (the visitor was told why) when it cannot be. */
 async function startSession() {
   if (token) return true;
@@ -352,6 +384,13 @@ if (token) {
   loadHistory().catch(() => { /* offline: the socket's sync catches up once connected */ });
 } else {
   showConnection('idle');
+  // No socket yet to say whether anyone is in: ask once, for the offline form.
+  api.get('availability/').then((a) => {
+    if (!token) {
+      showAvailability(Boolean(a.online));
+      emailBox.set({ online: Boolean(a.online) });
+    }
+  }, () => {});
 }
 root.dataset.ready = '1';
 toHost({ type: 'ready' });

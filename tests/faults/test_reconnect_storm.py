@@ -34,7 +34,17 @@ def make_conversations(count: int) -> list[tuple[str, str]]:
     with transaction.atomic():
         Visitor.objects.bulk_create(visitors)
         conversations = Conversation.objects.bulk_create(
-            [Conversation(visitor=v, version=1, last_seq=1, updated_at=now) for v in visitors]
+            [
+                Conversation(
+                    visitor=v,
+                    version=1,
+                    last_seq=1,
+                    visitor_version=1,
+                    visitor_last_seq=1,
+                    updated_at=now,
+                )
+                for v in visitors
+            ]
         )
         messages = Message.objects.bulk_create(
             [
@@ -42,6 +52,8 @@ def make_conversations(count: int) -> list[tuple[str, str]]:
                     conversation=c,
                     seq=1,
                     version=1,
+                    visitor_seq=1,
+                    visitor_version=1,
                     sender_type=SenderType.VISITOR,
                     sender_visitor=c.visitor,
                     body="Halo?",
@@ -70,6 +82,8 @@ def answer_everyone(agent, conversation_ids: list[str]) -> None:
                     conversation=c,
                     seq=2,
                     version=2,
+                    visitor_seq=2,
+                    visitor_version=2,
                     sender_type=SenderType.AGENT,
                     sender_agent=agent,
                     body=f"Answer for {c.pk}",
@@ -80,8 +94,12 @@ def answer_everyone(agent, conversation_ids: list[str]) -> None:
         )
         for conversation, reply in zip(conversations, replies, strict=True):
             conversation.version, conversation.last_seq = 2, 2
+            conversation.visitor_version, conversation.visitor_last_seq = 2, 2
             conversation.last_message = reply
-        Conversation.objects.bulk_update(conversations, ["version", "last_seq", "last_message"])
+        Conversation.objects.bulk_update(
+            conversations,
+            ["version", "last_seq", "visitor_version", "visitor_last_seq", "last_message"],
+        )
 
 
 async def connect_retrying(server, token: str, deadline: float, name: str):

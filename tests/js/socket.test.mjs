@@ -700,3 +700,19 @@ test('outbox: rate_limited keeps the item sending and retries it later with the 
   assert.notEqual(second.request_id, first.request_id);
   assert.equal(second.client_id, clientId);
 });
+
+test('outbox: a private note keeps internal: true through storage and the resend; a reply sends none', async () => {
+  const h = setup();
+  const noteId = h.socket.sendMessage({ conversationId: 'c1', body: 'for agents', internal: true });
+  const replyId = h.socket.sendMessage({ conversationId: 'c1', body: 'for the visitor' });
+  const stored = JSON.parse(h.storage.getItem('livechat.outbox.agent'));
+  assert.deepEqual(stored.map((i) => [i.client_id, i.internal === true]), [[noteId, true], [replyId, false]]);
+  h.socket.connect();
+  await handshake(h);
+  const note = h.ws().lastSent('send_message');
+  assert.deepEqual([note.client_id, note.internal], [noteId, true]);
+  await ack(h, 'send_message', { message: msg('m1', 1, { client_id: noteId, internal: true, sender: { type: 'agent', id: 'u1', name: 'A' } }) });
+  const reply = h.ws().lastSent('send_message');
+  assert.equal(reply.client_id, replyId);
+  assert.equal('internal' in reply, false);
+});

@@ -16,6 +16,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from assist.services import knowledge_article_create
+from canned.services import canned_response_create
 from conversations.actors import Actor
 from conversations.models import Conversation
 from messaging.services import message_send
@@ -88,6 +89,14 @@ def world(
         "article": str(
             knowledge_article_create(actor=Actor.system(), title="Shipping", body="2 days.").pk
         ),
+        "team_canned": str(
+            canned_response_create(
+                actor=Actor.for_agent(supervisor), shortcut="team", body="Team", scope="team"
+            ).pk
+        ),
+        "alice_canned": str(
+            canned_response_create(actor=Actor.for_agent(alice), shortcut="mine", body="Mine").pk
+        ),
     }
     return w
 
@@ -159,6 +168,23 @@ REST = [
     ("the reports page", "GET", "/dashboard/reports/", None, (302, 302, 302, 403, 200, 403)),
     ("the team in the admin", "GET", "/admin/conversations/agent/", None, PAGE_SUPERVISORS),
     ("erasure records in the admin", "GET", "/admin/conversations/erasurerecord/", None, PAGE_SUPERVISORS),
+    ("write a private note", "POST", M_URL + "/", {"body": "note", "internal": True}, (401, 401, 401, 201, 201, 403)),
+    ("list canned responses", "GET", "/api/v1/canned-responses/?q=x", None, AGENTS_ONLY),
+    ("create a personal canned response", "POST", "/api/v1/canned-responses/", {"shortcut": "hi", "body": "Hi"}, (401, 401, 401, 201, 201, 403)),
+    ("create a team canned response", "POST", "/api/v1/canned-responses/", {"shortcut": "hi", "body": "Hi", "scope": "team"}, (401, 401, 401, 403, 201, 403)),
+    ("read a team canned response", "GET", "/api/v1/canned-responses/{team_canned}/", None, AGENTS_ONLY),
+    ("change a team canned response", "PATCH", "/api/v1/canned-responses/{team_canned}/", {"body": "x"}, (401, 401, 401, 403, 200, 403)),
+    ("render a team canned response", "POST", "/api/v1/canned-responses/{team_canned}/render/", {"conversation_id": "{C}"}, AGENTS_ONLY),
+    ("change Alice's own canned response", "PATCH", "/api/v1/canned-responses/{alice_canned}/", {"body": "x"}, (401, 401, 401, 200, 404, 403)),
+    ("a visitor's context", "GET", "/api/v1/visitors/{visitor}/", None, AGENTS_ONLY),
+    ("correct a visitor's email", "PATCH", "/api/v1/visitors/{visitor}/", {"email": "b@example.com"}, AGENTS_ONLY),
+    ("widget: leave my email", "PATCH", "/api/v1/widget/visitor/", {"email": "me@example.com"}, WIDGET_ONLY),
+    ("widget: email me the transcript (open conversation)", "POST", "/api/v1/widget/transcript/", {}, (401, 409, 409, 401, 401, 401)),
+    ("widget: resume with a bad link", "POST", "/api/v1/widget/resume/", {"token": "nope"}, (400,) * 6),
+    ("widget: is anyone online", "GET", "/api/v1/widget/availability/", None, ANYONE),
+    ("the canned responses page", "GET", "/dashboard/canned/", None, PAGE_AGENTS),
+    ("an email's resume page", "GET", "/email/resume/{unknown}/", None, (410,) * 6),
+    ("an email's unsubscribe page", "GET", "/email/unsubscribe/{unknown}/", None, (404,) * 6),
 ]  # fmt: skip
 
 
@@ -191,7 +217,8 @@ def test_rest_authorization(world, role, method, path, body, expected):
     assert response.status_code == want, (role, response.status_code, _text(response))
     if path.startswith("/api/") and want >= 400:
         assert set(response.json()) >= {"detail", "code"}, response.json()
-    if want == 200 and role in ("visitor", "other_visitor") and path.startswith("/api/v1/widget"):
+    conversation_data = ("/api/v1/widget/conversation", "/api/v1/widget/messages")
+    if want == 200 and role in ("visitor", "other_visitor") and path.startswith(conversation_data):
         # A visitor sees her own conversation, and only that.
         own = ids["C"] if role == "visitor" else ids["C2"]
         data = response.json()
@@ -206,7 +233,9 @@ def test_every_rest_route_is_in_the_matrix():
     covered = {path.split("?")[0] for _n, _m, path, _b, _e in REST}
     routes = set()
     for pattern in _walk(get_resolver().url_patterns):
-        if pattern.startswith(("api/v1/", "dashboard/", "widget/")) or pattern in ("healthz",):
+        if pattern.startswith(("api/v1/", "dashboard/", "widget/", "email/")) or pattern in (
+            "healthz",
+        ):
             routes.add(pattern)
     normalized_cov = {_shape(p) for p in covered}
     missing = sorted(r for r in routes if _shape("/" + r) not in normalized_cov and not _exempt(r))

@@ -105,3 +105,31 @@ def test_xss_in_visitor_name_is_escaped_in_admin(admin_client):
     html = admin_client.get("/admin/conversations/conversation/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_supervisors_manage_canned_responses_in_the_admin(admin_client):
+    from canned.models import CannedResponse
+
+    add = "/admin/canned/cannedresponse/add/"
+    r = admin_client.post(add, {"shortcut": "hours", "title": "", "body": "  ", "scope": "team"})
+    assert r.status_code == 200 and not CannedResponse.objects.exists()  # the form, with errors
+    r = admin_client.post(
+        add, {"shortcut": "hours", "title": "Opening hours", "body": "9 to 5", "scope": "team"}
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert CannedResponse.objects.get().shortcut == "hours"
+    r = admin_client.post(add, {"shortcut": "HOURS", "title": "", "body": "x", "scope": "team"})
+    assert r.status_code == 200 and CannedResponse.objects.count() == 1
+    assert admin_client.get("/admin/canned/cannedresponse/?q=9+to").status_code == 200
+
+
+def test_the_admin_transcript_marks_private_notes(admin_client, alice, conversation):
+    message_send(
+        actor=Actor.for_agent(alice),
+        conversation_id=conversation.pk,
+        body="internal remark",
+        internal=True,
+    )
+    r = admin_client.get(f"/admin/conversations/conversation/{conversation.pk}/change/")
+    html = r.content.decode()
+    assert "internal remark" in html and "private note" in html

@@ -12,6 +12,8 @@ APPS = [
     "accounts",
     "conversations",
     "messaging",
+    "canned",
+    "followup",
     "realtime",
     "assist",
     "dashboard",
@@ -35,6 +37,8 @@ SERVER_FRAMES = {
     "conversation:read",
     "presence:update",
     "agents:availability",
+    "visitor:updated",
+    "mention",
 }
 
 
