@@ -18,6 +18,7 @@ from django.conf import settings
 
 from assist import retrieval
 from assist.runner import database
+from assist.sources import sources_for
 from assist.suggestion import MAX_SUGGESTIONS, Context, Suggestion
 from messaging.models import MAX_BODY_LENGTH
 
@@ -47,7 +48,9 @@ class ProviderError(Exception):
 
 class OpenAICompatibleProvider:
     async def suggest(self, context: Context) -> list[Suggestion]:
-        grounding = await database(retrieval.rank)(context.question, context.earlier)
+        grounding = await database(retrieval.rank)(
+            context.question, context.earlier, sources=sources_for(context)
+        )
         if not grounding:
             return []  # nothing to answer from: no need to ask
         answer = await self.complete(self.messages(context, grounding))

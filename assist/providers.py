@@ -17,6 +17,7 @@ from django.conf import settings
 from assist import retrieval
 from assist.models import KnowledgeArticle
 from assist.runner import database
+from assist.sources import sources_for
 from assist.suggestion import Context, Suggestion
 
 
@@ -26,7 +27,9 @@ class Provider(Protocol):
 
 class RetrievalProvider:
     async def suggest(self, context: Context) -> list[Suggestion]:
-        return await database(retrieval.rank)(context.question, context.earlier)
+        return await database(retrieval.rank)(
+            context.question, context.earlier, sources=sources_for(context)
+        )
 
 
 class OffProvider:

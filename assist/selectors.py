@@ -111,8 +111,10 @@ def latest_turn(conversation_id) -> AssistTurn | None:
 
 def assist_context(*, message_id, conversation_id, seq: int) -> Context | None:
     """What the AI needs to answer a visitor message (one query); None if it is gone."""
+    # Never a private note: the AI's words go to the visitor, and nothing it is given may
+    # come from what only agents see.
     recent = list(
-        Message.objects.filter(conversation_id=conversation_id, seq__lte=seq)
+        Message.objects.filter(conversation_id=conversation_id, seq__lte=seq, internal=False)
         .order_by("-seq")
         .values_list(
             "pk",
@@ -120,6 +122,8 @@ def assist_context(*, message_id, conversation_id, seq: int) -> Context | None:
             "body",
             "deleted_at",
             "conversation__visitor__language",
+            "conversation__visitor__name",
+            "conversation__visitor__email",
             "conversation__ai_enabled",
             "conversation__first_response_at",
             "conversation__status",
@@ -127,7 +131,8 @@ def assist_context(*, message_id, conversation_id, seq: int) -> Context | None:
     )
     if not recent:
         return None
-    pk, sender_type, question, deleted_at, visitor_language, *state = recent[0]
+    pk, sender_type, question, deleted_at, visitor_language, *rest = recent[0]
+    visitor_name, visitor_email, *state = rest
     if str(pk) != str(message_id) or sender_type != SenderType.VISITOR or deleted_at:
         return None
     ai_enabled, first_response_at, status = state
@@ -147,6 +152,8 @@ def assist_context(*, message_id, conversation_id, seq: int) -> Context | None:
         earlier=tuple(earlier),
         transcript=tuple(recent),
         language=text.language(question) or visitor_language or settings.LANGUAGE_CODE,
+        visitor_name=visitor_name or "",
+        visitor_email=visitor_email or "",
         ai_answering=ai_answering(
             ai_enabled=ai_enabled, first_response_at=first_response_at, status=status
         ),

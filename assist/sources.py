@@ -4,21 +4,22 @@ A source takes the question's search terms and returns a `Corpus`: the passages 
 a term with it, plus how common each term is in the whole source (to weigh rare words
 over common ones). `assist.retrieval` scores every source's passages the same way.
 
-Adding a source (the team's canned responses, once they exist) is one function of this
-shape appended to SOURCES, e.g.:
-
-    def team_canned_responses(terms):
-        return Corpus.of([Passage(source=r.title, text=r.body, key=f"canned:{r.pk}",
-                                  terms=frozenset(text.terms(f"{r.title} {r.body}")))
-                          for r in CannedResponse.objects.filter(scope="team")])
+Two sources: the knowledge base, and the team's canned responses (their variables filled
+in for the conversation's visitor, so a reply never shows `{{visitor.name}}`).
+`sources_for(context)` gives both; a new source is one more function of the same shape.
 """
 
+import functools
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from assist import selectors
+from django.conf import settings
+
+from assist import selectors, text
+from canned.selectors import team_canned_responses
+from canned.services import render_text
 
 # Passages per source worth scoring: the database ranks them first (full-text rank on
 # PostgreSQL), so a large knowledge base costs no more than this.
@@ -66,7 +67,42 @@ def knowledge_base(terms: frozenset[str]) -> Corpus:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _canned_terms(pk, updated_at, title: str, body: str) -> frozenset[str]:
+    """A response's search terms, worked out once per version of it (stemming is costly)."""
+    return frozenset(text.terms(f"{title} {body}"))
+
+
+def canned_responses(variables: Mapping[str, str]) -> Callable[[frozenset[str]], Corpus]:
+    """The team's canned responses (never an agent's personal ones), scored whole: a team
+    keeps tens or hundreds of them, not thousands."""
+
+    def source(terms: frozenset[str]) -> Corpus:
+        responses = team_canned_responses().only("id", "shortcut", "title", "body", "updated_at")
+        return Corpus.of(
+            Passage(
+                source=r.title or f"/{r.shortcut}",
+                text=render_text(r.body, variables),
+                terms=_canned_terms(r.pk, r.updated_at, r.title, r.body),
+                key=f"canned:{r.pk}",
+            )
+            for r in responses
+        )
+
+    return source
+
+
 SOURCES: list[Callable[[frozenset[str]], Corpus]] = [knowledge_base]
+
+
+def sources_for(context) -> list[Callable[[frozenset[str]], Corpus]]:
+    """Where to look for an answer to `context` (an `assist.suggestion.Context`)."""
+    variables = {
+        "visitor.name": context.visitor_name,
+        "visitor.email": context.visitor_email,
+        "agent.name": settings.AI_NAME,
+    }
+    return [*SOURCES, canned_responses(variables)]
 
 
 # Term frequencies of the knowledge base, per process, recomputed when it changes: one

@@ -34,6 +34,9 @@ class Context:
     transcript: tuple[tuple[str, str], ...]
     # The language the AI speaks to this visitor in (`en` or `id`).
     language: str
+    # What a team canned response's `{{visitor.name}}` / `{{visitor.email}}` become.
+    visitor_name: str = ""
+    visitor_email: str = ""
     # Whether the AI answered this conversation when the context was read (`ai_enabled`, no
     # agent reply, not closed); checked again under the conversation's lock before acting.
     ai_answering: bool = False

@@ -80,8 +80,9 @@ def report_overview(*, period: ReportRange, agent_id: int | None = None) -> dict
         .distinct()
         .count()
     )
+    # Private notes are talk among agents, not replies to anyone.
     sent = Message.objects.order_by().filter(
-        created_at__gte=period.start, created_at__lt=period.end
+        created_at__gte=period.start, created_at__lt=period.end, internal=False
     )
     by_sender = Counter()
     replies = {}

@@ -220,3 +220,55 @@ def test_the_ai_is_on_for_new_conversations_only_when_it_can_answer(db, settings
     settings.AI_DEFAULT_ENABLED = False
     message, _ = message_send(actor=Actor.for_visitor(visitor), body="Hello?")
     assert message.conversation.ai_enabled is False
+
+
+def test_team_canned_responses_answer_too_with_the_visitor_filled_in(knowledge, supervisor, alice):
+    """The team's canned responses are the AI's second source; personal ones never are."""
+    from assist.runner import wait_idle
+    from canned.services import canned_response_create
+
+    canned_response_create(
+        actor=Actor.for_agent(supervisor),
+        shortcut="giftwrap",
+        title="Gift wrapping",
+        body="Hi {{visitor.name}}! Yes, we gift-wrap any order for free: tick gift wrapping "
+        "at checkout and add a card message.",
+        scope="team",
+    )
+    canned_response_create(
+        actor=Actor.for_agent(alice),
+        shortcut="mywrap",
+        title="Gift wrapping (Alice)",
+        body="Alice's own words on gift wrapping at checkout, never the AI's.",
+    )
+    sari = VisitorFactory(name="Sari")
+    message, _ = message_send(
+        actor=Actor.for_visitor(sari), body="Do you offer gift wrapping at checkout?"
+    )
+    assert wait_idle(10)
+    turn = AssistTurn.objects.get(message=message)
+    sources = [s["source"] for s in turn.suggestions]
+    assert sources[0] == "Gift wrapping" and "Gift wrapping (Alice)" not in sources
+    assert turn.suggestions[0]["text"].startswith("Hi Sari! Yes, we gift-wrap")
+
+
+def test_a_private_note_never_reaches_the_ai(knowledge, alice, visitor):
+    """The AI's answer goes to the visitor: nothing only agents see may be in what it reads."""
+    from assist.runner import wait_idle
+    from assist.selectors import assist_context
+
+    first, _ = message_send(actor=Actor.for_visitor(visitor), body="Hello")
+    message_send(
+        actor=Actor.for_agent(alice),
+        conversation_id=first.conversation_id,
+        body="Internal: this customer owes us Rp 500.000, do not ship",
+        internal=True,
+    )
+    question, _ = message_send(actor=Actor.for_visitor(visitor), body="Can I pay with OVO?")
+    assert wait_idle(10)
+    context = assist_context(
+        message_id=question.pk, conversation_id=question.conversation_id, seq=question.seq
+    )
+    assert all("owes" not in body for _kind, body in context.transcript)
+    reply = Message.objects.filter(conversation=question.conversation, sender_type="ai").last()
+    assert reply is not None and "owes" not in reply.body
