@@ -314,8 +314,11 @@ class DemoHistory:
             self._change(batch, conversation, "open", "pending", at, "agent")
             version += 1
         last = messages[-1]
-        conversation.last_seq = len(messages)
-        conversation.version = version
+        # No notes in the demo: the visitor's numbering is the agents' (see message_send).
+        for message in messages:
+            message.visitor_seq, message.visitor_version = message.seq, message.version
+        conversation.last_seq = conversation.visitor_last_seq = len(messages)
+        conversation.version = conversation.visitor_version = version
         conversation.last_message = last
         conversation.updated_at = max(last.created_at, conversation.closed_at or last.created_at)
         batch.messages.extend(messages)
