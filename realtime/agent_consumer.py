@@ -49,7 +49,8 @@ class AgentConsumer(LivechatConsumer):
 
     async def heartbeat(self) -> None:
         await super().heartbeat()
-        await presence.agent_heartbeat(self.agent_id, self.agent_name, self.channel_name)
+        if not self.closed:  # disconnect() ran meanwhile: its goodbye is final
+            await presence.agent_heartbeat(self.agent_id, self.agent_name, self.channel_name)
 
     async def on_disconnect(self) -> None:
         if self.actor is not None:

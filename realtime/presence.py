@@ -54,6 +54,8 @@ class MemoryPresenceStore:
         self.available = False
 
     async def apply(self, op: str, agent_id: str = "", channel: str = "", name: str = ""):
+        # (One process: a socket's heartbeat cannot overtake its own disconnect here, the
+        # consumer checks that it is still open right before.)
         if op in ("connect", "heartbeat"):
             self.sockets.setdefault(agent_id, set()).add(channel)
             self.names[agent_id] = name
@@ -106,13 +108,17 @@ local away, status = p .. ':presence:away', p .. ':presence:status'
 local avail = p .. ':presence:available'
 local function sockets(a) return p .. ':presence:sockets:' .. a end
 
-if op == 'connect' or op == 'heartbeat' then
+-- A socket that said goodbye stays gone: a heartbeat of it that was already on its way
+-- (or that raced its disconnect) must not bring its agent back online.
+local gone = p .. ':presence:gone:' .. channel
+if op == 'connect' or (op == 'heartbeat' and redis.call('EXISTS', gone) == 0) then
   redis.call('ZADD', sockets(agent), now, channel)
   redis.call('EXPIRE', sockets(agent), ttl * 2)
   redis.call('SADD', index, agent)
   redis.call('HSET', names, agent, name)
 elseif op == 'disconnect' then
   redis.call('ZREM', sockets(agent), channel)
+  redis.call('SET', gone, '1', 'EX', ttl * 2)
 elseif op == 'away' then
   if redis.call('ZCARD', sockets(agent)) > 0 then redis.call('SADD', away, agent) end
 elseif op == 'online' then

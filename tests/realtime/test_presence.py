@@ -115,3 +115,21 @@ async def test_a_dead_process_sockets_expire(settings, alice, bob):
         await alice_sock.none_of("presence:update", timeout=1.2)
     finally:
         await close_all(alice_sock)
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="the Redis store, shared by processes")
+async def test_a_heartbeat_racing_a_disconnect_does_not_bring_the_agent_back(alice, bob):
+    """A heartbeat already on its way when the socket closed (another connection to Redis,
+    another process's sweep in between) arrives after the goodbye: the agent stays offline,
+    and visitors are not told someone is there when nobody is."""
+    store = presence.get_store()
+    channel = "specific.tab!1"
+    await store.apply("connect", str(bob.pk), channel, "Bob Baker")
+    gone = await store.apply("disconnect", str(bob.pk), channel, "Bob Baker")
+    assert [c.status for c in gone.changes] == ["offline"]
+    late = await store.apply("heartbeat", str(bob.pk), channel, "Bob Baker")
+    assert late.changes == [] and late.available is None
+    assert all(c.agent_id != str(bob.pk) for c in await store.snapshot())
+    # A new socket of the same agent is online as usual.
+    back = await store.apply("connect", str(bob.pk), "specific.tab!2", "Bob Baker")
+    assert [c.status for c in back.changes] == ["online"]
