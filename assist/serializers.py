@@ -3,11 +3,17 @@
 Output goes through `assist.wire`; input is only shaped here: `assist.services` validates it.
 """
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from assist.models import MAX_ARTICLE_LENGTH, MAX_TITLE_LENGTH
 from assist.wire import serialize_article
 from conversations.serializers import AssigneeSerializer
+from livechat.schema import TEXT
+
+# What `assist.services` accepts (not blank once trimmed, no NUL), as the schema can carry it.
+_TITLE = {"max_length": MAX_TITLE_LENGTH, "validators": [RegexValidator(TEXT)]}
+_BODY = {"max_length": MAX_ARTICLE_LENGTH, "validators": [RegexValidator(TEXT)]}
 
 
 class KnowledgeArticleSerializer(serializers.Serializer):
@@ -24,14 +30,14 @@ class KnowledgeArticleSerializer(serializers.Serializer):
 
 
 class KnowledgeArticleCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=MAX_TITLE_LENGTH)
-    body = serializers.CharField(max_length=MAX_ARTICLE_LENGTH)
+    title = serializers.CharField(**_TITLE)
+    body = serializers.CharField(**_BODY)
     active = serializers.BooleanField(required=False, default=True)
 
 
 class KnowledgeArticleUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=MAX_TITLE_LENGTH, required=False)
-    body = serializers.CharField(max_length=MAX_ARTICLE_LENGTH, required=False)
+    title = serializers.CharField(**_TITLE, required=False)
+    body = serializers.CharField(**_BODY, required=False)
     active = serializers.BooleanField(required=False)
 
 

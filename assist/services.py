@@ -25,6 +25,7 @@ from conversations.actors import Actor
 from conversations.models import Conversation
 from conversations.services import conversation_update
 from livechat.errors import Forbidden, NotFound, ValidationFailed
+from livechat.text import clean_text
 from messaging.models import Message, SenderType
 from messaging.services import message_send
 from realtime.broadcast import send_on_commit
@@ -40,27 +41,12 @@ HANDOFF_MESSAGE = gettext_noop(
 # --- the knowledge base ------------------------------------------------------------------------
 
 
-def _clean_text(name: str, value, max_length: int) -> str:
-    if not isinstance(value, str):
-        raise ValidationFailed.field(name, "This field is required and must be text.")
-    value = value.strip()
-    if not value:
-        raise ValidationFailed.field(name, "This field may not be blank.")
-    if len(value) > max_length:
-        raise ValidationFailed.field(
-            name, f"Ensure this field has no more than {max_length:,} characters."
-        )
-    if "\x00" in value:
-        raise ValidationFailed.field(name, "Null characters are not allowed.")
-    return value
-
-
 def clean_title(title) -> str:
-    return _clean_text("title", title, MAX_TITLE_LENGTH)
+    return clean_text("title", title, max_length=MAX_TITLE_LENGTH)
 
 
 def clean_body(body) -> str:
-    return _clean_text("body", body, MAX_ARTICLE_LENGTH)
+    return clean_text("body", body, max_length=MAX_ARTICLE_LENGTH)
 
 
 def _clean_active(active) -> bool:

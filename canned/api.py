@@ -11,13 +11,17 @@ from canned.serializers import (
     CannedRenderInSerializer,
     CannedRenderOutSerializer,
     CannedResponseInSerializer,
+    CannedResponsePatchSerializer,
     CannedResponseSerializer,
 )
 from canned.wire import serialize_canned_response
 from livechat.authentication import AgentThrottle, actor_for
 from livechat.rest import body_fields
+from livechat.schema import error
 
 FIELDS = ("shortcut", "title", "body", "scope")
+
+SHORTCUT_TAKEN = error("The shortcut is taken in this scope (`conflict`).")
 
 
 class CannedResponseListView(generics.ListAPIView):
@@ -37,7 +41,7 @@ class CannedResponseListView(generics.ListAPIView):
     @extend_schema(
         summary="Create a canned response (team ones: supervisors)",
         request=CannedResponseInSerializer,
-        responses={201: CannedResponseSerializer},
+        responses={201: CannedResponseSerializer, 409: SHORTCUT_TAKEN},
     )
     def post(self, request):
         canned = services.canned_response_create(
@@ -56,8 +60,8 @@ class CannedResponseDetailView(APIView):
 
     @extend_schema(
         summary="Change a canned response (yours; team ones: supervisors)",
-        request=CannedResponseInSerializer(partial=True),
-        responses=CannedResponseSerializer,
+        request=CannedResponsePatchSerializer,
+        responses={200: CannedResponseSerializer, 409: SHORTCUT_TAKEN},
     )
     def patch(self, request, canned_id):
         canned = services.canned_response_update(

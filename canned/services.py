@@ -20,6 +20,7 @@ from conversations.access import access_conversation
 from conversations.actors import Actor, user_display_name
 from conversations.models import Conversation
 from livechat.errors import Conflict, Forbidden, ValidationFailed
+from livechat.text import clean_text
 
 SHORTCUT_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_SHORTCUT_LENGTH}}}")
 # `{{ visitor.name }}`: spaces inside the braces are allowed, as people type them.
@@ -41,31 +42,13 @@ def clean_shortcut(shortcut) -> str:
 
 
 def clean_title(title) -> str:
-    if title is None:
-        return ""
-    if not isinstance(title, str):
-        raise ValidationFailed.field("title", "Must be a string.")
-    title = title.strip()
-    if len(title) > MAX_TITLE_LENGTH:
-        raise ValidationFailed.field(
-            "title", f"Ensure this field has no more than {MAX_TITLE_LENGTH} characters."
-        )
-    return title
+    return clean_text(
+        "title", title, max_length=MAX_TITLE_LENGTH, allow_blank=True, missing_is_blank=True
+    )
 
 
 def clean_canned_body(body) -> str:
-    if not isinstance(body, str):
-        raise ValidationFailed.field("body", "This field is required and must be a string.")
-    body = body.strip()
-    if not body:
-        raise ValidationFailed.field("body", "This field may not be blank.")
-    if len(body) > MAX_BODY_LENGTH:
-        raise ValidationFailed.field(
-            "body", f"Ensure this field has no more than {MAX_BODY_LENGTH} characters."
-        )
-    if "\x00" in body:
-        raise ValidationFailed.field("body", "Null characters are not allowed.")
-    return body
+    return clean_text("body", body, max_length=MAX_BODY_LENGTH)
 
 
 def clean_scope(scope) -> str:

@@ -43,9 +43,11 @@ def conversation_list(
             qs = qs.filter(assignee=user)
         elif assignee == "none":
             qs = qs.filter(assignee__isnull=True)
-        elif assignee.isascii() and assignee.isdigit() and int(assignee) <= MAX_USER_ID:
-            # isdigit() alone accepts "²", which int() does not.
-            qs = qs.filter(assignee_id=int(assignee))
+        elif assignee.isascii() and assignee.isdigit():
+            # isdigit() alone accepts "²", which int() does not. An id past any the
+            # database can hold is nobody's: no conversations, as for any unknown id.
+            agent_id = int(assignee)
+            qs = qs.filter(assignee_id=agent_id) if agent_id <= MAX_USER_ID else qs.none()
         else:
             raise ValidationFailed.field("assignee", "Use me, none or an agent id.")
     if q:

@@ -26,6 +26,7 @@ from conversations.visitor_context import (
     visitor_detail,
 )
 from livechat.errors import Forbidden, NotFound, ValidationFailed
+from livechat.text import clean_text
 from realtime import events as realtime_events
 from realtime import groups
 from realtime.broadcast import send_on_commit
@@ -92,14 +93,8 @@ def visitor_revoke_token(*, visitor: Visitor) -> None:
 
 
 def clean_visitor_name(name) -> str:
-    if not isinstance(name, str):
-        raise ValidationFailed.field("name", "Must be a string.")
-    name = " ".join(name.split())
-    if len(name) > MAX_VISITOR_NAME_LENGTH:
-        raise ValidationFailed.field(
-            "name", f"Ensure this field has no more than {MAX_VISITOR_NAME_LENGTH} characters."
-        )
-    return name
+    name = clean_text("name", name, max_length=MAX_VISITOR_NAME_LENGTH, allow_blank=True)
+    return " ".join(name.split())
 
 
 def clean_email(email) -> str | None:

@@ -72,6 +72,9 @@ class ObtainAuthTokenView(APIView):
                 f"{', '.join(missing)}: This field is required.",
                 errors={name: ["This field is required."] for name in missing},
             )
+        if "\x00" in username:
+            # No username holds one (PostgreSQL text cannot); refused like any wrong name.
+            raise ValidationFailed(BAD_CREDENTIALS)
         address = lockout.address_of(request)
         remaining = lockout.locked_for(username=username, address=address)
         if remaining:

@@ -85,7 +85,9 @@ class MessageCreateSerializer(serializers.Serializer):
         help_text="Ids of your own unused uploads (agents: uploaded to this conversation).",
     )
     internal = serializers.BooleanField(
-        required=False, help_text="a private note; `@username` notifies that agent"
+        required=False,
+        allow_null=True,
+        help_text="a private note (agents); `@username` notifies that agent",
     )
 
 

@@ -15,6 +15,7 @@ from conversations.models import Conversation, ConversationStatus, Visitor
 from conversations.selectors import visitor_conversation
 from conversations.services import status_change_record
 from livechat.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from livechat.text import clean_text
 from messaging import events, signals
 from messaging.attachments import (
     attachments_attach,
@@ -33,22 +34,13 @@ MENTION_RE = re.compile(r"(?<![\w.+-])@([\w.+-]*\w)")
 def clean_body(body, *, allow_empty: bool = False) -> str:
     """The one definition of a valid body (PROTOCOL section 2), for REST and WebSocket.
     `allow_empty`: a message with attachments needs no text."""
-    if body is None and allow_empty:
-        return ""
-    if body is None:
-        raise ValidationFailed.field("body", "This field is required.")
-    if not isinstance(body, str):
-        raise ValidationFailed.field("body", "Must be a string.")
-    body = body.strip()
-    if not body and not allow_empty:
-        raise ValidationFailed.field("body", "This field may not be blank.")
-    if len(body) > MAX_BODY_LENGTH:
-        raise ValidationFailed.field(
-            "body", f"Ensure this field has no more than {MAX_BODY_LENGTH} characters."
-        )
-    if "\x00" in body:
-        raise ValidationFailed.field("body", "Null characters are not allowed.")
-    return body
+    return clean_text(
+        "body",
+        body,
+        max_length=MAX_BODY_LENGTH,
+        allow_blank=allow_empty,
+        missing_is_blank=allow_empty,
+    )
 
 
 def clean_client_id(client_id) -> str | None:

@@ -50,6 +50,7 @@ SCHEMA_VALID_BUT_REFUSED = {
         "a file whose bytes are not an accepted type",
         ["400", "415"],
     ),
+    "POST /api/v1/widget/resume/": ("a link token that is not ours, or expired", ["400"]),
     "GET /api/v1/reports/overview/": (
         "a range over 366 days, an unknown time zone, or an id that is no agent's",
         ["400"],
