@@ -21,7 +21,7 @@ from tests.support.livestack import BASE_DIR, PYTHON, production_env
 
 # Stable, so agent sessions stored in the bench database stay valid across runs.
 SECRET_KEY = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-not-for-production"
-AGENT_PASSWORD = "bench-agent-password-1"
+AGENT_PASSWORD = "quartz-lantern-7Kx-91"
 # The tables a run empties first; agents and their sessions are kept.
 RUN_TABLES = [
     "messaging_messageedit",
