@@ -32,8 +32,21 @@ def on_message_sent(sender, message, **kwargs) -> None:
         )
 
 
+def context_worth_a_turn(*, message_id: str, conversation_id: str, seq: int):
+    """The message's context, or None when the AI has nothing to do with it: the message is
+    gone, or the AI does not answer this conversation and has nothing to suggest from (no
+    article, no team response). Then no turn is recorded: it would say "nothing" at the
+    price of five queries for every visitor message of a team that has no sources."""
+    context = selectors.assist_context(
+        message_id=message_id, conversation_id=conversation_id, seq=seq
+    )
+    if context is None or (not context.ai_answering and not get_provider().can_suggest()):
+        return None
+    return context
+
+
 async def answer_visitor_message(*, message_id: str, conversation_id: str, seq: int) -> None:
-    context = await runner.database(selectors.assist_context)(
+    context = await runner.database(context_worth_a_turn)(
         message_id=message_id, conversation_id=conversation_id, seq=seq
     )
     if context is None:

@@ -68,6 +68,12 @@ class OpenAICompatibleProvider:
         ]
         return found
 
+    def can_suggest(self) -> bool:
+        # Grounded in the retrieval's passages: without sources it never asks.
+        from assist.providers import RetrievalProvider
+
+        return RetrievalProvider().can_suggest()
+
     def messages(self, context: Context, grounding: list[Suggestion]) -> list[dict]:
         sources = "\n\n".join(
             f"[{i}] {s.source}\n{s.text}" for i, s in enumerate(grounding, start=1)

@@ -19,10 +19,15 @@ from assist.models import KnowledgeArticle
 from assist.runner import database
 from assist.sources import sources_for
 from assist.suggestion import Context, Suggestion
+from canned.selectors import team_canned_responses
 
 
 class Provider(Protocol):
     async def suggest(self, context: Context) -> list[Suggestion]: ...
+
+    def can_suggest(self) -> bool:
+        """Whether `suggest` could return anything at all (synchronous: database)."""
+        ...
 
 
 class RetrievalProvider:
@@ -31,10 +36,20 @@ class RetrievalProvider:
             context.question, context.earlier, sources=sources_for(context)
         )
 
+    def can_suggest(self) -> bool:
+        # Its only sources: with neither, every question scores nothing.
+        return (
+            KnowledgeArticle.objects.filter(active=True).exists()
+            or team_canned_responses().exists()
+        )
+
 
 class OffProvider:
     async def suggest(self, context: Context) -> list[Suggestion]:
         return []
+
+    def can_suggest(self) -> bool:
+        return False
 
 
 def get_provider() -> Provider:

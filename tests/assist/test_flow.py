@@ -272,3 +272,37 @@ def test_a_private_note_never_reaches_the_ai(knowledge, alice, visitor):
     assert all("owes" not in body for _kind, body in context.transcript)
     reply = Message.objects.filter(conversation=question.conversation, sender_type="ai").last()
     assert reply is not None and "owes" not in reply.body
+
+
+def test_without_sources_a_message_costs_the_ai_nothing_unless_it_answers(db, supervisor):
+    """No article and no team response, AI off for the conversation: no turn, no queries
+    beyond the one that finds that out. A team response, or the AI answering, and it works."""
+    from assist.runner import wait_idle
+    from canned.services import canned_response_create
+
+    def turns_for(body: str) -> int:
+        message, _ = message_send(actor=Actor.for_visitor(VisitorFactory()), body=body)
+        assert message.conversation.ai_enabled is False  # nothing to answer from
+        assert wait_idle(10)
+        return AssistTurn.objects.filter(message=message).count()
+
+    assert turns_for("Do you offer gift wrapping at checkout?") == 0
+    canned_response_create(
+        actor=Actor.for_agent(supervisor),
+        shortcut="giftwrap",
+        title="Gift wrapping",
+        body="Yes, we gift-wrap any order for free.",
+        scope="team",
+    )
+    assert turns_for("Do you offer gift wrapping at checkout?") == 1
+
+
+def test_an_answering_ai_without_sources_still_hands_off(db, settings):
+    from assist.runner import wait_idle
+
+    settings.AI_DEFAULT_ENABLED = True
+    message, _ = message_send(
+        actor=Actor.for_visitor(VisitorFactory()), body="Do you ship to Bali by courier?"
+    )
+    assert wait_idle(10)
+    assert AssistTurn.objects.get(message=message).outcome == TurnOutcome.HANDED_OFF
