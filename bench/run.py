@@ -40,6 +40,7 @@ import procstat
 from tests.support.livestack import (
     BASE_DIR,
     BIN,
+    SERVERS,
     LiveServer,
     free_port,
     stop_process,
@@ -88,6 +89,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="CHANNEL_LAYER of the servers (default: the settings' default, redis)",
     )
     p.add_argument("--env", action="append", default=[], help="extra server env KEY=VALUE")
+    p.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="daphne",
+        help="the ASGI server (daphne; uvicorn with uvloop, httptools and websockets; "
+        "granian). Figures keep the key `daphne` whichever runs",
+    )
     p.add_argument(
         "--code",
         default="",
@@ -278,7 +286,10 @@ def run_livechat(args, redis: RedisProcess, db: deploy.Database) -> dict:
     db.empty()
     names = deploy.ensure_agents(env, args.agents, db)
     code = Path(args.code).resolve() if args.code else BASE_DIR
-    servers = [LiveServer(env, name=f"daphne{i}", code_dir=code) for i in range(args.processes)]
+    servers = [
+        LiveServer(env, name=f"daphne{i}", code_dir=code, server=args.server)
+        for i in range(args.processes)
+    ]
     try:
         for s in servers:
             s.start(wait=60)
@@ -293,7 +304,7 @@ def run_livechat(args, redis: RedisProcess, db: deploy.Database) -> dict:
             f"in {time.monotonic() - t:.1f}s",
             flush=True,
         )
-        server_pids = [s.pid for s in servers]
+        server_pids = [p for s in servers for p in procstat.with_children(s.pid)]
         meter_pids = {
             "daphne": server_pids,
             "redis": [redis.process.pid],

@@ -38,6 +38,32 @@ from realtime.client import http
 BASE_DIR = Path(__file__).resolve().parents[2]
 BIN = BASE_DIR / ".venv" / "bin"
 DAPHNE = BIN / "daphne"
+
+# The ASGI servers a stack can run; daphne is the documented one. `LIVECHAT_TEST_SERVER`
+# runs the live suites on another (the bench's `--server` compares them).
+SERVERS = ("daphne", "uvicorn", "granian")
+
+
+def server_command(server: str, port: int) -> list[str]:
+    app = "livechat.asgi:application"
+    if server == "daphne":
+        return [str(DAPHNE), "-b", HOST, "-p", str(port), "--application-close-timeout", "5", app]
+    if server == "uvicorn":
+        # uvloop, httptools and the `websockets` implementation: uvicorn[standard]. Channels'
+        # router speaks no lifespan protocol.
+        return [
+            str(BIN / "uvicorn"), app, "--host", HOST, "--port", str(port), "--loop", "uvloop",
+            "--http", "httptools", "--ws", "websockets", "--lifespan", "off",
+            "--no-access-log", "--timeout-graceful-shutdown", "5",
+        ]  # fmt: skip
+    if server == "granian":
+        return [
+            str(BIN / "granian"), "--interface", "asgi", "--host", HOST, "--port", str(port),
+            "--loop", "uvloop", "--workers", "1", "--runtime-mode", "st", app,
+        ]  # fmt: skip
+    raise ValueError(f"unknown server {server!r}: one of {', '.join(SERVERS)}")
+
+
 PYTHON = BIN / "python"
 HOST = "127.0.0.1"
 # Test stacks share the machine's PostgreSQL with other runs: small pools per process.
@@ -130,8 +156,9 @@ def collect_static(env: Mapping[str, str]) -> None:
 
 
 class LiveServer:
-    """One daphne process. Keeps its port across restarts, so clients can reconnect.
-    `code_dir` runs another checkout's code (the bench's before / after runs)."""
+    """One server process (daphne unless `server` or LIVECHAT_TEST_SERVER says otherwise).
+    Keeps its port across restarts, so clients can reconnect. `code_dir` runs another
+    checkout's code (the bench's before / after runs)."""
 
     def __init__(
         self,
@@ -140,7 +167,10 @@ class LiveServer:
         port: int | None = None,
         name: str = "daphne",
         code_dir: Path = BASE_DIR,
+        server: str | None = None,
     ):
+        self.server = server or os.environ.get("LIVECHAT_TEST_SERVER") or "daphne"
+        server_command(self.server, 0)  # an unknown name fails here, not at start
         self.env = dict(env)
         self.port = port or free_port()
         self.name = name
@@ -174,8 +204,7 @@ class LiveServer:
         if self.running:
             return self
         self.process = subprocess.Popen(
-            [str(DAPHNE), "-b", HOST, "-p", str(self.port),
-             "--application-close-timeout", "5", "livechat.asgi:application"],
+            server_command(self.server, self.port),
             cwd=self.code_dir, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
