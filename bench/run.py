@@ -214,6 +214,11 @@ async def scenario(
 
     await load.warmup(run, visitors)
     out["conversations"] = len(run.conversation_of)
+    # Each visitor's first message, all at once: the conversations being created.
+    out["first_seconds_ms"] = {
+        "visitor_to_agent": load.percentiles(run.storm_v2a),
+        "ack": load.percentiles(run.storm_ack),
+    }
     rates = [float(r) for r in args.rates.split(",")] if args.rates else [args.rate]
     out["runs"] = []
     for rate in rates:
@@ -403,6 +408,12 @@ def table(result: dict) -> str:
                 f"{run['latency_ms']['generator_send_lag'].get('p99')!s:>14}"
             )
             lines.append(f"{'errors':<34}{json.dumps(run['errors'])}")
+    first = lc.get("first_seconds_ms", {}).get("visitor_to_agent", {})
+    if first.get("n"):
+        lines.append(
+            f"{'first messages (creating) v->a':<34}p50 {first['p50']} / p99 {first['p99']} ms"
+            f", ack p99 {lc['first_seconds_ms']['ack'].get('p99')} ms"
+        )
     lines.append(
         f"{'server KiB per socket':<34}{lc['server_kib_per_socket']!s:>14}"
         f"{(relay['server_kib_per_socket'] if relay else None)!s:>12}"
