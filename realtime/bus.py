@@ -38,6 +38,11 @@ BUS_CHANNEL_PREFIX = "lcbus."
 # Core layer: at most this many events popped in one round trip.
 RECEIVE_BATCH = 256
 
+# A join's marker, sent by the process to its own bus channel (`Router.join`).
+JOIN_EVENT = "lc.join"
+# How long a join waits for its marker before joining without it (Redis lost it).
+JOIN_TIMEOUT = 5.0
+
 _process = uuid.uuid4().hex
 _numbers = itertools.count(1)
 
@@ -112,17 +117,49 @@ class Router:
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
+        self.pending: dict[int, tuple[str, object, asyncio.Future]] = {}  # joins in flight
+        self._tokens = itertools.count(1)
 
     # --- membership (in memory) --------------------------------------------------------
 
     async def join(self, group: str, sock) -> None:
+        """Join from the bus's point of view "now": the socket gets exactly the events of
+        `group` that reach the bus after its marker, as it would have from a channel-layer
+        `group_add`. Joining at once instead would hand it events published before it
+        joined that were still on their way (say an `agents:availability` older than the
+        one its `hello` just read), so the marker goes round through Redis, and the receive
+        loop adds the socket when it meets it, in order with the events."""
         async with self.lock:
             if self.channel is None:
                 await self._start()
-            sid = sock.channel_name
-            self.groups.setdefault(group, {})[sid] = sock
-            self.memberships.setdefault(sid, set()).add(group)
-            self.sockets[sid] = sock
+            token = next(self._tokens)
+            done = asyncio.get_running_loop().create_future()
+            self.pending[token] = (group, sock, done)
+            channel = self.channel
+        try:
+            await self.layer.send(channel, {"type": JOIN_EVENT, "token": token})
+        except Exception:
+            self.pending.pop(token, None)
+            metrics.channel_layer_errors("group_add").inc()
+            await self._stop_if_unused()
+            raise
+        try:
+            await asyncio.wait_for(asyncio.shield(done), JOIN_TIMEOUT)
+        except TimeoutError:
+            logger.warning("a join's marker did not come back; joining without it")
+            self._joined(token)
+
+    def _joined(self, token: int) -> None:
+        found = self.pending.pop(token, None)
+        if found is None:
+            return
+        group, sock, done = found
+        sid = sock.channel_name
+        self.groups.setdefault(group, {})[sid] = sock
+        self.memberships.setdefault(sid, set()).add(group)
+        self.sockets[sid] = sock
+        if not done.done():
+            done.set_result(None)
 
     async def leave(self, group: str, sock) -> None:
         sid = sock.channel_name
@@ -137,9 +174,12 @@ class Router:
             if not joined:
                 del self.memberships[sid]
                 del self.sockets[sid]
-        if not self.memberships and self.channel is not None:
+        await self._stop_if_unused()
+
+    async def _stop_if_unused(self) -> None:
+        if not self.memberships and not self.pending and self.channel is not None:
             async with self.lock:
-                if not self.memberships and self.channel is not None:
+                if not self.memberships and not self.pending and self.channel is not None:
                     await self._stop()
 
     # --- the bus membership ------------------------------------------------------------
@@ -245,6 +285,8 @@ class Router:
                     logger.exception("forwarding a frame failed")
             if forwarded:
                 metrics.frames_out(event.get("frame", "")).inc(forwarded)
+        elif kind == JOIN_EVENT:
+            self._joined(event["token"])
         elif kind == CLOSE_EVENT:
             for sock in self.targets(event):
                 with contextlib.suppress(Exception):

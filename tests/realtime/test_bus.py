@@ -224,3 +224,21 @@ async def test_the_bus_membership_survives_a_flush_and_a_restart_of_redis(settin
         finally:
             await router.leave("agents", sock)
             await layer.close_pools()
+
+
+async def test_a_socket_gets_only_what_reaches_the_bus_after_it_joined():
+    router = bus.router()
+    first, late = FakeSocket("first"), FakeSocket("late")
+    await router.join("visitors", first)
+    try:
+        # Still on its way when `late` joins: a channel-layer member that joined after it
+        # was sent would never have seen it.
+        await asend((["visitors"], frame(1)))
+        await router.join("visitors", late)
+        await asend((["visitors"], frame(2)))
+        await until(lambda: len(first.texts) == 2 and late.texts)
+        await asyncio.sleep(0.2)
+        assert numbers(first) == [1, 2] and numbers(late) == [2]
+    finally:
+        await router.leave("visitors", first)
+        await router.leave("visitors", late)
