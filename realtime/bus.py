@@ -47,6 +47,14 @@ _process = uuid.uuid4().hex
 _numbers = itertools.count(1)
 
 
+def _raise_if_cancelled() -> None:
+    """redis-py can turn the cancellation of a command into another exception; a task
+    being cancelled must still end, or the loop's shutdown waits for it for ever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def socket_id() -> str:
     """A name for one socket, unique across processes (it never names a channel)."""
     return f"{_process}#{next(_numbers)}"
@@ -223,6 +231,7 @@ class Router:
         try:
             await self.layer.group_add(BUS_GROUP, self.channel)
         except Exception as exc:
+            _raise_if_cancelled()
             # Redis is away; the receive loop notices too, and the next refresh retries.
             metrics.channel_layer_errors("group_add").inc()
             logger.warning("refreshing the bus membership failed: %r", exc)
@@ -234,6 +243,7 @@ class Router:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                _raise_if_cancelled()
                 # Redis trouble: broadcasts meanwhile are lost (clients repair with `sync`).
                 # A restarted Redis has forgotten the group: join again as soon as it answers
                 # rather than at the next refresh, so the sockets are not deaf meanwhile.
@@ -254,6 +264,7 @@ class Router:
                 await self.layer.group_add(BUS_GROUP, self.channel)
                 return
             except Exception as exc:
+                _raise_if_cancelled()
                 logger.debug("rejoining the bus: %r", exc)
 
     # --- delivery ----------------------------------------------------------------------
