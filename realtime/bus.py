@@ -29,6 +29,7 @@ from django.conf import settings
 
 from livechat import metrics
 from realtime.broadcast import BUS_GROUP, CLOSE_EVENT, FRAME_EVENT
+from realtime.close_codes import CloseCode
 
 logger = logging.getLogger(__name__)
 
@@ -244,11 +245,17 @@ class Router:
                 raise
             except Exception:
                 _raise_if_cancelled()
-                # Redis trouble: broadcasts meanwhile are lost (clients repair with `sync`).
-                # A restarted Redis has forgotten the group: join again as soon as it answers
-                # rather than at the next refresh, so the sockets are not deaf meanwhile.
                 metrics.channel_layer_errors("receive").inc()
                 logger.exception("receiving from the bus failed")
+                # Redis trouble: broadcasts meanwhile are lost. An open socket would not
+                # know it had missed any, so they all close (4503: reconnect with backoff),
+                # and reconnect, and `sync`, once Redis answers. (With a socket channel
+                # each, they closed when their own receive failed.)
+                await self._close_all(CloseCode.TRY_AGAIN)
+                if self.channel is None:
+                    return  # the last socket's leave stopped the router
+                # A restarted Redis has forgotten the group: join again as soon as it answers
+                # rather than at the next refresh.
                 await self._rejoin()
                 continue
             for event in events:
@@ -256,6 +263,11 @@ class Router:
                     await self.deliver(event)
                 except Exception:
                     logger.exception("delivering a bus event failed")
+
+    async def _close_all(self, code: int) -> None:
+        for sock in list(self.sockets.values()):
+            with contextlib.suppress(Exception):
+                await sock.close_with(int(code))
 
     async def _rejoin(self) -> None:
         while True:

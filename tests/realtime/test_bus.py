@@ -221,6 +221,8 @@ async def test_the_bus_membership_survives_a_flush_and_a_restart_of_redis(settin
             await asyncio.sleep(0.5)
             redis_server.start()
             await delivered(3)  # re-joined after the receive error
+            # It may have missed broadcasts meanwhile: told to reconnect (and `sync`).
+            assert sock.closed_with == 4503
         finally:
             await router.leave("agents", sock)
             await layer.close_pools()
