@@ -137,9 +137,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 # Per pool and process (see livechat/redis_options.py).
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=1000)
-# Must exceed daphne's --websocket_timeout (86400 s by default), or long-lived sockets
-# silently drop out of their groups; consumers also re-join their groups on every heartbeat.
+# The channel layer has one group, the bus (realtime/bus.py), with one member per process,
+# re-joined every HEARTBEAT_INTERVAL; a process that died without leaving stays a member
+# (and gets every broadcast written to its channel, trimmed after `expiry`) this long.
 CHANNEL_GROUP_EXPIRY = env.int("CHANNEL_GROUP_EXPIRY", default=2 * 86400)
+# Events waiting in one process's bus channel. Every broadcast of every process goes
+# through it, so overload must show as latency, not loss: `capacity` (for any other
+# channel, e.g. the health check's) is far too small for it.
+CHANNEL_BUS_CAPACITY = env.int("CHANNEL_BUS_CAPACITY", default=100_000)
+_BUS_CAPACITY = {"lcbus.*": CHANNEL_BUS_CAPACITY}  # realtime.bus.BUS_CHANNEL_PREFIX
 # "redis": channels-redis' list-based layer (buffers per process, several Redis round trips
 # per delivery); "pubsub": its Pub/Sub layer (one PUBLISH per group, pushed to subscribers,
 # no buffering). Measured in docs/performance.md.
@@ -166,6 +172,7 @@ elif REDIS_URL:
                 "hosts": [{**_REDIS_HOST, "socket_timeout": 15}],
                 "prefix": CHANNEL_PREFIX,
                 "capacity": env.int("CHANNEL_CAPACITY", default=1000),
+                "channel_capacity": _BUS_CAPACITY,
                 "expiry": 60,
                 "group_expiry": CHANNEL_GROUP_EXPIRY,
             },
@@ -181,7 +188,14 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # (Its `channel_capacity` is broken in channels 4.3: a dict is iterated as pairs.
+            # One process: the only channels are the bus and the health check's.)
+            "CONFIG": {"capacity": CHANNEL_BUS_CAPACITY},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth ------------------------------------------------------------------------------

@@ -20,9 +20,8 @@ from conversations.actors import Actor
 from livechat import metrics
 from livechat.errors import DATABASE_UNAVAILABLE, LivechatError, Unavailable
 from livechat.wire import encode_json
-from realtime import frames, groups, presence
+from realtime import bus, frames, presence
 from realtime.close_codes import CloseCode
-from realtime.fanout import local_group
 from realtime.handlers import CLIENT_FRAMES, Reply
 from realtime.ratelimit import ALLOW, FLOOD, FrameLimiter
 from realtime.typing import TypingRelay
@@ -32,9 +31,6 @@ logger = logging.getLogger(__name__)
 # Frames over MAX_FRAME_BYTES get `too_large`; past this many times that we do not even
 # parse them for their request_id, and close with 1009 (daphne itself stops at 1 MiB).
 HARD_LIMIT_FACTOR = 16
-
-# Groups that every socket of a kind joins: one channel-layer member per process.
-LOCAL_GROUPS = frozenset({groups.AGENTS})
 
 
 def limit(name: str):
@@ -54,9 +50,16 @@ def frame_label(frame: dict | None) -> str:
 
 class LivechatConsumer(AsyncWebsocketConsumer):
     role = ""
+    # No layer by this name: Channels then gives a socket no channel of its own and no
+    # task reading it (`AsyncConsumer.__call__`). Broadcasts reach sockets through the
+    # process's router (`realtime.bus`), which joins the channel layer once per process.
+    channel_layer_alias = "livechat.sockets-have-no-channel"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Unique across processes: presence, the visitor socket cap and typing's `exclude`
+        # know a socket by it.
+        self.channel_name = bus.socket_id()
         self.actor: Actor | None = None
         self.closed = False
         self.joined: set[str] = set()
@@ -108,12 +111,8 @@ class LivechatConsumer(AsyncWebsocketConsumer):
                 logger.exception("heartbeat failed")
 
     async def heartbeat(self) -> None:
-        # Re-joining refreshes the group's expiry, so a socket open for days stays in it.
-        for group in list(self.joined):
-            if group in LOCAL_GROUPS:
-                await local_group(self.channel_layer, group).refresh()
-            else:
-                await self.channel_layer.group_add(group, self.channel_name)
+        """Role-specific liveness (presence, the visitor socket cap). Groups need none: they
+        are the router's memory, and the router refreshes the process's bus membership."""
 
     async def disconnect(self, code) -> None:
         self.closed = True
@@ -160,22 +159,12 @@ class LivechatConsumer(AsyncWebsocketConsumer):
     # --- groups and outgoing frames -------------------------------------------------------------
 
     async def join(self, group: str) -> None:
-        try:
-            if group in LOCAL_GROUPS:
-                await local_group(self.channel_layer, group).add(self)
-            else:
-                await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:
-            metrics.channel_layer_errors("group_add").inc()
-            raise
+        await bus.router().join(group, self)
         self.joined.add(group)
 
     async def leave(self, group: str) -> None:
         self.joined.discard(group)
-        if group in LOCAL_GROUPS:
-            await local_group(self.channel_layer, group).discard(self)
-        else:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await bus.router().leave(group, self)
 
     async def send_frame(self, frame: dict) -> None:
         if not self.closed:
@@ -183,21 +172,10 @@ class LivechatConsumer(AsyncWebsocketConsumer):
             metrics.frame_sent(frame)
 
     async def forward(self, text: str) -> None:
-        """A frame of a process-local group (`realtime.fanout`, which counts it), already
-        encoded."""
+        """A broadcast frame from the router (`realtime.bus`, which counts it), already
+        encoded, sent verbatim."""
         if not self.closed:
             await self.send(text_data=text)
-
-    async def lc_frame(self, event: dict) -> None:
-        """A broadcast from `realtime.broadcast`: already encoded, forwarded verbatim."""
-        if self.closed or event.get("exclude") == self.channel_name:
-            return
-        await self.send(text_data=event["text"])
-        metrics.frames_out(event.get("frame", "")).inc()
-
-    async def lc_close(self, event: dict) -> None:
-        """`realtime.broadcast.Close`: the session ended elsewhere (e.g. a revoked token)."""
-        await self.close_with(int(event["code"]))
 
     # --- incoming frames ------------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
-"""Deliver events to channel-layer groups; for persisted changes, after the database commit.
+"""Deliver events to groups of sockets; for persisted changes, after the database commit.
 
 An event is `(recipients, payload)`, built by one function in an app's `events.py`: the
 payload is a frame (a dict, encoded here once and forwarded verbatim by every socket) or
-`Close(code)`, which closes the recipients' sockets. The database is the truth and the
-channel layer only the fast path: a persisted change's event is queued with
-`transaction.on_commit`, so nothing leaves for a rolled-back change, and a lost frame
-(a full channel, Redis down) is repaired by the client's `sync`.
+`Close(code)`, which closes the recipients' sockets. Whatever its groups, an event is one
+`group_send` to the bus group, which every process joins once (`realtime.bus`). The
+database is the truth and the channel layer only the fast path: a persisted change's
+event is queued with `transaction.on_commit`, so nothing leaves for a rolled-back change,
+and a lost frame (Redis down) is repaired by the client's `sync`.
 """
 
 import asyncio
@@ -24,7 +25,9 @@ from livechat.wire import encode_json
 
 logger = logging.getLogger(__name__)
 
-# Channel-layer message types, and the consumer handlers (`lc_frame`, `lc_close`) they reach.
+# The one channel-layer group: a member per process (`realtime.bus`).
+BUS_GROUP = "lc.bus"
+# Bus message types: a frame for `groups`, or a close of `groups` and/or `sockets`.
 FRAME_EVENT = "lc.frame"
 CLOSE_EVENT = "lc.close"
 
@@ -43,33 +46,44 @@ class Close:
 Event = tuple[list[str], "dict | Close"]
 
 
-def layer_message(payload: "dict | Close", *, exclude_channel: str | None = None) -> dict:
+def layer_message(
+    payload: "dict | Close", *, groups: list[str], exclude_channel: str | None = None
+) -> dict:
     if isinstance(payload, Close):
-        return {"type": CLOSE_EVENT, "code": payload.code}
-    # `frame`: the frame's type, so sockets count what they forward without decoding it.
+        return {"type": CLOSE_EVENT, "groups": list(groups), "code": payload.code}
+    # `frame`: the frame's type, so the router counts what it forwards without decoding it.
     return {
         "type": FRAME_EVENT,
+        "groups": list(groups),
         "text": encode_json(payload),
         "exclude": exclude_channel,
         "frame": payload["type"],
     }
 
 
+async def _bus_send(message: dict, what) -> None:
+    try:
+        await get_channel_layer().group_send(BUS_GROUP, message)
+    except Exception:
+        # Persisted changes are committed; clients recover them with `sync`.
+        metrics.channel_layer_errors("group_send").inc()
+        metrics.broadcast_errors("channel_layer").inc()
+        logger.exception("broadcast to %s failed", what)
+
+
 async def asend(event: Event, *, exclude_channel: str | None = None) -> None:
-    """Deliver now, from the event loop; `exclude_channel` is a socket that must not see it."""
+    """Deliver now, from the event loop; `exclude_channel` is a socket (its
+    `channel_name`) that must not see it."""
     recipients, payload = event
-    message = layer_message(payload, exclude_channel=exclude_channel)
-    layer = get_channel_layer()
+    message = layer_message(payload, groups=recipients, exclude_channel=exclude_channel)
     metrics.broadcasts(message.get("frame", "close")).inc()
-    for group in recipients:
-        try:
-            await layer.group_send(group, message)
-        except Exception:
-            # Persisted changes are committed; clients recover them with `sync`.
-            metrics.channel_layer_errors("group_send").inc()
-            metrics.broadcast_errors("channel_layer").inc()
-            logger.exception("broadcast to %s failed", group)
+    await _bus_send(message, recipients)
     event_sent.send(sender=None, recipients=recipients, payload=payload)
+
+
+async def close_sockets(sockets: list[str], code: int) -> None:
+    """Close these sockets (their `channel_name`s), in whichever process they are."""
+    await _bus_send({"type": CLOSE_EVENT, "sockets": list(sockets), "code": code}, sockets)
 
 
 # How long a worker thread waits for its broadcast to leave before giving up on it.

@@ -5,6 +5,7 @@ Every check raises `FrameError` with a contract error code; the consumer turns i
 """
 
 import json
+import math
 
 MAX_REQUEST_ID_LENGTH = 128
 MAX_ID_LENGTH = 64
@@ -53,6 +54,8 @@ def echo_request_id(frame) -> str | int | float | None:
     if not isinstance(frame, dict):
         return None
     value = frame.get("request_id")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # `1e999` parses as infinity, which no JSON can carry back
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return value
     return None

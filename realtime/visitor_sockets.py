@@ -1,8 +1,8 @@
 """At most MAX_SOCKETS_PER_VISITOR sockets per visitor token, over every process
 (PROTOCOL section 5): when one more authenticates, the oldest are closed with 4409.
 
-With REDIS_URL each visitor's sockets are two sorted sets, `opened` (channel name -> when it
-authenticated, which decides the oldest) and `seen` (channel name -> its last heartbeat).
+With REDIS_URL each visitor's sockets are two sorted sets, `opened` (socket name -> when it
+authenticated, which decides the oldest) and `seen` (socket name -> its last heartbeat).
 A process that dies runs no disconnect handler, so a socket not seen for PRESENCE_TTL is
 forgotten before counting: the sockets of a dead process never close live ones. One Lua
 script per change keeps counting and choosing atomic across processes. Without Redis (one
@@ -21,7 +21,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
 from livechat.redis_options import redis_connection_options
-from realtime.broadcast import Close, layer_message
+from realtime.broadcast import close_sockets
 from realtime.close_codes import CloseCode
 
 logger = logging.getLogger(__name__)
@@ -170,12 +170,8 @@ async def opened(visitor_id: str, channel: str) -> None:
     """A socket of the visitor authenticated: close the oldest beyond the limit (4409)."""
     store = _process().acquire()
     victims = await _apply("open", visitor_id, channel, store=store)
-    layer = get_channel_layer()
-    for victim in victims:
-        try:
-            await layer.send(victim, layer_message(Close(int(CloseCode.SUPERSEDED))))
-        except Exception:
-            logger.exception("visitor sockets: could not close %s", victim)
+    if victims:
+        await close_sockets(victims, int(CloseCode.SUPERSEDED))
 
 
 async def heartbeat(visitor_id: str, channel: str) -> None:

@@ -106,19 +106,23 @@ def test_status_and_ai_broadcasts(alice, conversation, sent_frames):
 
 
 def test_the_real_channel_layer_receives_frames_after_commit(alice, conversation):
-    """Not patched: a channel in the `agents` group gets the encoded frame."""
+    """Not patched: a process's member of the bus group gets the encoded frame, for the
+    `agents` group and the visitor's."""
     from asgiref.sync import async_to_sync
+
+    from realtime.broadcast import BUS_GROUP
 
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("agents", channel)
+    async_to_sync(layer.group_add)(BUS_GROUP, channel)
     try:
         message_send(actor=Actor.for_agent(alice), conversation_id=conversation.pk, body="live")
         event = async_to_sync(asyncio.wait_for)(layer.receive(channel), 5)
         assert event["type"] == "lc.frame"
+        assert event["groups"] == ["agents", f"visitor.{conversation.visitor_id}"]
         assert '"type":"new_message"' in event["text"] and '"body":"live"' in event["text"]
     finally:
-        async_to_sync(layer.group_discard)("agents", channel)
+        async_to_sync(layer.group_discard)(BUS_GROUP, channel)
 
 
 def run_at_once(count: int, work) -> list[Exception]:
