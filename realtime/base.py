@@ -50,6 +50,10 @@ def frame_label(frame: dict | None) -> str:
 
 class LivechatConsumer(AsyncWebsocketConsumer):
     role = ""
+    # Whether each socket runs `heartbeat()` every HEARTBEAT_INTERVAL (agents: presence,
+    # session checks). Visitor sockets need none of their own: their liveness is refreshed
+    # per process (`realtime.visitor_sockets`), so an idle socket wakes nothing up.
+    socket_heartbeat = True
     # No layer by this name: Channels then gives a socket no channel of its own and no
     # task reading it (`AsyncConsumer.__call__`). Broadcasts reach sockets through the
     # process's router (`realtime.bus`), which joins the channel layer once per process.
@@ -99,7 +103,8 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         presence.acquire_process()
         self._session_started = True
         self._count_as(self.role)
-        self._heartbeat = asyncio.create_task(self._heartbeat_loop())
+        if self.socket_heartbeat:
+            self._heartbeat = asyncio.create_task(self._heartbeat_loop())
 
     async def _heartbeat_loop(self) -> None:
         while True:

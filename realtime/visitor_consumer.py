@@ -21,6 +21,7 @@ _unauthenticated: weakref.WeakSet = weakref.WeakSet()
 
 class VisitorConsumer(LivechatConsumer):
     role = "visitor"
+    socket_heartbeat = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,11 +55,6 @@ class VisitorConsumer(LivechatConsumer):
         if self._counted:
             self._counted = False
             await visitor_sockets.closed(str(self.visitor.pk), self.channel_name)
-
-    async def heartbeat(self) -> None:
-        await super().heartbeat()
-        if self._counted:
-            await visitor_sockets.heartbeat(str(self.visitor.pk), self.channel_name)
 
     async def handle_frame(self, frame: dict) -> None:
         if self.visitor is None:

@@ -104,6 +104,9 @@ async def test_a_token_is_capped_over_several_processes(make_livestack):  # noqa
     sockets = []
     for i in range(5):
         sockets.append(await LiveSocket.visitor(a if i % 2 == 0 else b, visitor.token))
+    # Longer than PRESENCE_TTL (2 s): only the processes' heartbeats keep the five counted
+    # (a socket not seen for that long is taken for one of a dead process, and forgotten).
+    await asyncio.sleep(3)
     newest = await LiveSocket.visitor(b, visitor.token)
     assert await sockets[0].wait_closed(5) == 4409
     for sock in (*sockets[1:], newest):
