@@ -157,3 +157,23 @@ def _ai_jobs_finish():
     from assist.runner import wait_idle
 
     assert wait_idle(10), "AI jobs still running 10 s after the test"
+
+
+@pytest.fixture(autouse=True)
+async def _async_db_pool_closed():
+    """The event loop's own PostgreSQL pool (livechat/async_db.py, the WebSocket send's
+    fast path) closes with the test's loop, as a server's would with its process."""
+    yield
+    from livechat import async_db
+
+    await async_db.aclose()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Pools of loops that ended without closing them hold connections to the test
+    database, which could then not be dropped."""
+    yield
+    from livechat import async_db
+
+    async_db.close_all()
