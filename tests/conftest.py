@@ -160,13 +160,15 @@ def _ai_jobs_finish():
 
 
 @pytest.fixture(autouse=True)
-async def _async_db_pool_closed():
+def _async_db_pools_closed():
     """The event loop's own PostgreSQL pool (livechat/async_db.py, the WebSocket send's
-    fast path) closes with the test's loop, as a server's would with its process."""
+    fast path) ends with the test, as a server's does with its process. Closed without the
+    loop: an async fixture on every test made some tests' loops hang at close
+    (tests/security/test_agent_sessions.py)."""
     yield
     from livechat import async_db
 
-    await async_db.aclose()
+    async_db.close_all()
 
 
 @pytest.fixture(scope="session")
