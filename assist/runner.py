@@ -1,8 +1,9 @@
 """Running the AI off the send path: a task per visitor message, a few at a time.
 
 `submit()` is called from the thread that committed the message (a REST worker thread, a
-WebSocket send's `database_sync_to_async` thread, the admin, a command). It only hands the
-job over and returns; the send's ack and broadcasts never wait for it.
+WebSocket send's `database_sync_to_async` thread, the admin, a command), or on the server's
+loop itself after a send of `messaging.fast_send`. It only hands the job over and returns;
+the send's ack and broadcasts never wait for it.
 
 - In a server process the job becomes an asyncio task on the server's event loop: at most
   `AI_CONCURRENCY` run at once, at most MAX_WAITING wait for a turn and any more are
@@ -26,7 +27,7 @@ from weakref import WeakKeyDictionary
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 
-from realtime.broadcast import server_loop
+from realtime.broadcast import loop_of_caller
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def submit(job: Job) -> None:
     """Run `job` soon, off the caller's path; never raises, never waits."""
     _count(+1)
     try:
-        loop = server_loop()
+        loop = loop_of_caller()
         if loop is not None and loop.is_running():
             loop.call_soon_threadsafe(_start, job)
         else:

@@ -58,6 +58,12 @@ MESSAGES_SENT = Counter(
     "New messages committed (REST, WebSocket, admin, AI), by sender type.",
     ["sender"],
 )
+WS_SENDS = Counter(
+    "livechat_ws_sends_total",
+    "WebSocket `send_message` frames by the path that handled them: `fast` (one statement "
+    "from the event loop, messaging/fast_send.py) or `orm` (everything else).",
+    ["path"],
+)
 BROADCASTS = Counter(
     "livechat_broadcasts_total",
     "Events handed to the channel layer, by frame type (`close`: a session revoked).",
@@ -102,6 +108,7 @@ error_frames = _children(ERROR_FRAMES)
 frame_seconds = _children(FRAME_SECONDS)
 open_sockets = _children(OPEN_SOCKETS)
 messages_sent = _children(MESSAGES_SENT)
+ws_sends = _children(WS_SENDS)
 broadcasts = _children(BROADCASTS)
 broadcast_errors = _children(BROADCAST_ERRORS)
 channel_layer_errors = _children(CHANNEL_LAYER_ERRORS)

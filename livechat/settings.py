@@ -123,7 +123,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # minute or two the next attempt was minutes away, with PostgreSQL long back.
         "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=5.0),
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# A WebSocket `send_message` (a plain message to an existing conversation) runs as one
+# statement from the event loop on PostgreSQL, through a psycopg async pool of its own per
+# process (livechat/async_db.py, messaging/fast_send.py); `FAST_SEND=0` sends every message
+# through the ORM path instead. The statement holds a connection for one round trip, so a
+# few connections carry a process's sends.
+FAST_SEND = env.bool("FAST_SEND", default=True)
+DB_ASYNC_POOL_MIN = env.int("DB_ASYNC_POOL_MIN", default=1)
+DB_ASYNC_POOL_MAX = env.int("DB_ASYNC_POOL_MAX", default=4)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several ASGI threads write at once: take the write lock at BEGIN and wait for it
     # instead of failing with "database is locked" mid-transaction.
     DATABASES["default"]["OPTIONS"] = {

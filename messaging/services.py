@@ -94,6 +94,18 @@ def clean_internal(actor: Actor, internal) -> bool:
     return True
 
 
+def clean_send(
+    *, actor: Actor, body, client_id, attachments, internal
+) -> tuple[list, str, str | None, bool]:
+    """`(attachment ids, body, client_id, internal)` of a send, or the first error in them:
+    the one validation of both ways to send (this module, `messaging.fast_send`)."""
+    attachment_ids = clean_attachment_ids(attachments)
+    body = clean_body(body, allow_empty=bool(attachment_ids))
+    client_id = clean_client_id(client_id)
+    internal = clean_internal(actor, internal)
+    return attachment_ids, body, client_id, internal
+
+
 def message_send(
     *,
     actor: Actor,
@@ -111,10 +123,9 @@ def message_send(
     unused uploads, which become the message's. `@username` in a note notifies that agent;
     naming anyone else is refused.
     """
-    attachment_ids = clean_attachment_ids(attachments)
-    body = clean_body(body, allow_empty=bool(attachment_ids))
-    client_id = clean_client_id(client_id)
-    internal = clean_internal(actor, internal)
+    attachment_ids, body, client_id, internal = clean_send(
+        actor=actor, body=body, client_id=client_id, attachments=attachments, internal=internal
+    )
     mentioned = mentioned_agents(body) if internal else []
     try:
         return _message_send(

@@ -11,8 +11,10 @@ and a lost frame (Redis down) is repaired by the client's `sync`.
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -97,6 +99,31 @@ def server_loop() -> asyncio.AbstractEventLoop | None:
     if getattr(local, "main_event_loop_pid", None) != os.getpid():
         return None
     return getattr(local, "main_event_loop", None)
+
+
+# The server's loop while synchronous code runs on it directly instead of in one of its
+# worker threads (`messaging.fast_send` calls the `message_sent` receivers there).
+_called_on_loop: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar(
+    "livechat_called_on_loop", default=None
+)
+
+
+@contextlib.contextmanager
+def called_on_server_loop():
+    """Mark synchronous code run right here by a coroutine of the server's loop, so that
+    what it hands to the loop (`assist.runner.submit`) goes where a worker thread's would."""
+    token = _called_on_loop.set(asyncio.get_running_loop())
+    try:
+        yield
+    finally:
+        _called_on_loop.reset(token)
+
+
+def loop_of_caller() -> asyncio.AbstractEventLoop | None:
+    """The server's loop, from one of its worker threads or from code it runs itself inside
+    `called_on_server_loop()`; None elsewhere. Only to hand work over: a caller on the loop
+    must never wait for what it hands over."""
+    return server_loop() or _called_on_loop.get()
 
 
 # Sends scheduled by `send_now` on a loop it must not wait for (kept until done).

@@ -157,3 +157,25 @@ def _ai_jobs_finish():
     from assist.runner import wait_idle
 
     assert wait_idle(10), "AI jobs still running 10 s after the test"
+
+
+@pytest.fixture(autouse=True)
+def _async_db_pools_closed():
+    """The event loop's own PostgreSQL pool (livechat/async_db.py, the WebSocket send's
+    fast path) ends with the test, as a server's does with its process. Closed without the
+    loop: an async fixture on every test made some tests' loops hang at close
+    (tests/security/test_agent_sessions.py)."""
+    yield
+    from livechat import async_db
+
+    async_db.close_all()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Pools of loops that ended without closing them hold connections to the test
+    database, which could then not be dropped."""
+    yield
+    from livechat import async_db
+
+    async_db.close_all()
