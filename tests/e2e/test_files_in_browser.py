@@ -79,7 +79,13 @@ def test_a_visitor_drags_a_screenshot_into_the_widget_and_the_agent_sees_it(worl
     image = agent.locator("#messages .att-image img")
     expect(image).to_be_visible(timeout=10_000)
     expect(image).to_have_attribute("alt", "receipt.png")
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 320
+    # Loaded (visible comes first, with its layout size) and the thumbnail's own width.
+    agent.wait_for_function(
+        "() => { const img = document.querySelector('#messages .att-image img');"
+        " return img && img.complete && img.naturalWidth > 0; }",
+        timeout=10_000,
+    )
+    assert image.evaluate("img => img.naturalWidth") == 320
     # It opens full size, re-encoded at its own size.
     assert agent.locator("#messages .att-image").get_attribute("target") == "_blank"
 
