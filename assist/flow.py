@@ -14,6 +14,7 @@ from django.conf import settings
 
 from assist import runner, selectors, services
 from assist.providers import get_provider
+from livechat import async_db
 from messaging.models import SenderType
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,15 @@ def context_worth_a_turn(*, message_id: str, conversation_id: str, seq: int):
 
 
 async def answer_visitor_message(*, message_id: str, conversation_id: str, seq: int) -> None:
+    # On the server's loop, first the one-statement check from the loop (`ai_may_act`): most
+    # visitor messages of a team without sources end here, without a thread or the ORM.
+    # Elsewhere (a command's short-lived loop) the pool would be made for one job.
+    if (
+        runner.on_server_loop()
+        and async_db.available()
+        and not await selectors.ai_may_act(conversation_id)
+    ):
+        return
     context = await runner.database(context_worth_a_turn)(
         message_id=message_id, conversation_id=conversation_id, seq=seq
     )

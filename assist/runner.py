@@ -22,6 +22,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from weakref import WeakKeyDictionary
 
 from channels.db import DatabaseSyncToAsync
@@ -41,6 +42,8 @@ _pools: dict[str, ThreadPoolExecutor] = {}
 _loops: "WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState]" = WeakKeyDictionary()
 _running = 0
 _idle = threading.Condition(_lock)
+# Set in the jobs that run on the server's loop (not a command's loop of its own).
+_on_server_loop: ContextVar[bool] = ContextVar("assist_on_server_loop", default=False)
 
 
 class _LoopState:
@@ -94,7 +97,14 @@ def _start(job: Job) -> None:
     task.add_done_callback(lambda _task: _count(-1))
 
 
+def on_server_loop() -> bool:
+    """Whether the running job is on the server's loop, which lives as long as the process
+    (its resources, like `livechat.async_db`'s pool, are worth making)."""
+    return _on_server_loop.get()
+
+
 async def _in_turn(state: _LoopState, job: Job) -> None:
+    _on_server_loop.set(True)  # this task's own context
     state.waiting += 1
     try:
         await state.slots.acquire()

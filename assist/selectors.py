@@ -13,7 +13,9 @@ from django.db.models import Count, Max, Q, QuerySet
 from assist import text
 from assist.models import AssistTurn, KnowledgeArticle, KnowledgePassage
 from assist.suggestion import Context
+from canned.models import CannedScope
 from conversations.models import ConversationStatus
+from livechat import async_db
 from livechat.errors import ValidationFailed
 from messaging.models import Message, SenderType
 
@@ -158,6 +160,35 @@ def assist_context(*, message_id, conversation_id, seq: int) -> Context | None:
             ai_enabled=ai_enabled, first_response_at=first_response_at, status=status
         ),
     )
+
+
+# `ai_answering` of the conversation, or a source the retrieval answers from (what
+# `RetrievalProvider.can_suggest` asks; the `openai` provider is grounded in the same).
+_MAY_ACT = """
+SELECT (c.ai_enabled AND c.first_response_at IS NULL AND c.status <> %(closed)s)
+    OR EXISTS (SELECT 1 FROM assist_knowledgearticle WHERE active)
+    OR EXISTS (SELECT 1 FROM canned_cannedresponse WHERE scope = %(team)s)
+FROM conversations_conversation c WHERE c.id = %(conversation)s
+"""
+
+
+async def ai_may_act(conversation_id) -> bool:
+    """Whether the AI might do anything for a visitor message of this conversation: answer
+    it, or suggest from an article or a team response. One statement through the loop's own
+    pool (`livechat.async_db`, PostgreSQL only), no thread and no ORM: for a team without
+    sources this is all a visitor message costs the AI. False if the conversation is gone."""
+    pool = await async_db.pool()
+    async with pool.connection() as conn:
+        cursor = await conn.execute(
+            _MAY_ACT,
+            {
+                "closed": ConversationStatus.CLOSED.value,
+                "team": CannedScope.TEAM.value,
+                "conversation": uuid.UUID(str(conversation_id)),
+            },
+        )
+        row = await cursor.fetchone()
+    return bool(row and row[0])
 
 
 def ai_answering(*, ai_enabled: bool, first_response_at, status: str) -> bool:

@@ -306,3 +306,38 @@ def test_an_answering_ai_without_sources_still_hands_off(db, settings):
     )
     assert wait_idle(10)
     assert AssistTurn.objects.get(message=message).outcome == TurnOutcome.HANDED_OFF
+
+
+async def test_on_the_server_a_team_without_sources_gets_no_turn_until_it_has_one(
+    alice, supervisor, visitor
+):
+    """The server's path (a socket's message, the AI on the server's loop): no article, no
+    team response, the AI not answering: nothing is recorded. The moment a team response
+    exists, the next message gets suggestions from it (the check is not cached)."""
+    from assist.runner import wait_idle
+    from canned.services import canned_response_create
+
+    alice_sock, budi, conversation_id = await start(alice, visitor)
+    try:
+        assert (await conversation_row(conversation_id)).ai_enabled is False
+        await budi.ok("send_message", body="Do you offer gift wrapping?", client_id="c-gift")
+        assert await database_sync_to_async(wait_idle)(10)
+        count = database_sync_to_async(
+            AssistTurn.objects.filter(conversation_id=conversation_id).count
+        )
+        assert await count() == 0
+        await alice_sock.none_of("ai_suggestion", timeout=0.3)
+
+        await database_sync_to_async(canned_response_create)(
+            actor=Actor.for_agent(supervisor),
+            shortcut="giftwrap",
+            title="Gift wrapping",
+            body="Yes, we gift-wrap any order for free.",
+            scope="team",
+        )
+        await budi.ok("send_message", body="Do you offer gift wrapping?", client_id="c-gift-2")
+        suggestion = await alice_sock.next("ai_suggestion")
+        assert suggestion["suggestions"][0]["source"] == "Gift wrapping"
+        assert await count() == 1
+    finally:
+        await close_all(alice_sock, budi)
