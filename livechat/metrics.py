@@ -79,7 +79,8 @@ BROADCAST_ERRORS = Counter(
 CHANNEL_LAYER_ERRORS = Counter(
     "livechat_channel_layer_errors_total",
     "Failed channel-layer operations: group_send, group_add (joining a group), receive "
-    "(the process's fan-out reader), heartbeat (re-joining groups).",
+    "(the process's fan-out reader), heartbeat (re-joining groups), over_capacity (a "
+    "broadcast not queued for a process whose bus channel was full).",
     ["operation"],
 )
 DATABASE_ERRORS = Counter(

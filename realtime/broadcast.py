@@ -3,7 +3,7 @@
 An event is `(recipients, payload)`, built by one function in an app's `events.py`: the
 payload is a frame (a dict, encoded here once and forwarded verbatim by every socket) or
 `Close(code)`, which closes the recipients' sockets. Whatever its groups, an event is one
-`group_send` to the bus group, which every process joins once (`realtime.bus`). The
+message to the bus group, which every process joins once (`realtime.bus`). The
 database is the truth and the channel layer only the fast path: a persisted change's
 event is queued with `transaction.on_commit`, so nothing leaves for a rolled-back change,
 and a lost frame (Redis down) is repaired by the client's `sync`.
@@ -18,20 +18,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from asgiref.sync import SyncToAsync, async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import Signal
 
 from livechat import metrics
 from livechat.wire import encode_json
+from realtime.bus import CLOSE_EVENT, FRAME_EVENT, publish
 
 logger = logging.getLogger(__name__)
-
-# The one channel-layer group: a member per process (`realtime.bus`).
-BUS_GROUP = "lc.bus"
-# Bus message types: a frame for `groups`, or a close of `groups` and/or `sockets`.
-FRAME_EVENT = "lc.frame"
-CLOSE_EVENT = "lc.close"
 
 # Sent for every event handed to the channel layer, with `recipients` and `payload`:
 # what tests record (`sent_frames`), and a hook for anything else that watches events.
@@ -65,7 +59,7 @@ def layer_message(
 
 async def _bus_send(message: dict, what) -> None:
     try:
-        await get_channel_layer().group_send(BUS_GROUP, message)
+        await publish(message)
     except Exception:
         # Persisted changes are committed; clients recover them with `sync`.
         metrics.channel_layer_errors("group_send").inc()

@@ -1,11 +1,13 @@
 """One channel-layer member per process for every group: the bus and its router.
 
-A broadcast is one `group_send` to the bus group (`realtime.broadcast.BUS_GROUP`) carrying
-the groups it is for and its frame, encoded once. Every process has one channel in that
-group and one task reading it; the router delivers each event to the process's sockets that
-joined any of its groups, each socket at most once, in the order received. Groups are
-process-local dicts here, so joining and leaving cost no Redis operation, and only the
-process's bus membership needs refreshing (`group_expiry`, a Redis that lost its data).
+A broadcast is one message to the bus group (`BUS_GROUP`) carrying the groups it is for and
+its frame, encoded once; on channels-redis' core layer `publish` puts it on every process's
+bus channel in one round trip (`CorePublisher`), elsewhere it is the layer's `group_send`.
+Every process has one channel in that group and one task reading it; the router delivers
+each event to the process's sockets that joined any of its groups, each socket at most once,
+in the order received. Groups are process-local dicts here, so joining and leaving cost no
+Redis operation, and only the process's bus membership needs refreshing (`group_expiry`, a
+Redis that lost its data).
 
 Every process receives every event: one receive per process per broadcast, which is what a
 deployment of a handful of processes wants (docs/performance.md compares the other designs).
@@ -19,6 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 import uuid
 import weakref
 
@@ -28,10 +31,15 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 
 from livechat import metrics
-from realtime.broadcast import BUS_GROUP, CLOSE_EVENT, FRAME_EVENT
 from realtime.close_codes import CloseCode
 
 logger = logging.getLogger(__name__)
+
+# The one channel-layer group: a member per process.
+BUS_GROUP = "lc.bus"
+# Bus message types: a frame for `groups`, or a close of `groups` and/or `sockets`.
+FRAME_EVENT = "lc.frame"
+CLOSE_EVENT = "lc.close"
 
 # The bus channels' names start so: `CHANNEL_LAYERS` gives them their own capacity.
 BUS_CHANNEL_PREFIX = "lcbus."
@@ -92,6 +100,90 @@ class CoreReader:
             event.pop("__asgi_channel__", None)
             events.append(event)
         return events
+
+
+class CorePublisher:
+    """Puts a bus message on every member's channel in one round trip (a script).
+
+    channels-redis' `group_send` takes four: it drops the group's expired members, reads the
+    group, drops each channel's expired messages in a pipeline, then adds the message to
+    each channel within its capacity in a script sent whole each time. The script below
+    does the same, with the same keys, scores, expiries and capacity, so a process on the
+    layer's own `group_send` (or `receive`) and one on this interoperate. A member with a
+    process-specific name (`…!…`, never a bus channel; a test listening in) needs the
+    layer's per-channel envelope: the script leaves those to `layer.send`.
+    """
+
+    SCRIPT = """
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])
+    local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+    local over, specific = 0, {}
+    for i = 1, #members do
+        local channel = members[i]
+        if string.find(channel, '!', 1, true) then
+            specific[#specific + 1] = channel
+        else
+            local key = ARGV[2] .. channel
+            redis.call('ZREMRANGEBYSCORE', key, 0, ARGV[5])
+            if redis.call('ZCARD', key) < tonumber(ARGV[4]) then
+                redis.call('ZADD', key, ARGV[6], ARGV[3])
+                redis.call('EXPIRE', key, ARGV[7])
+            else
+                over = over + 1
+            end
+        end
+    end
+    return {over, specific}
+    """
+
+    def __init__(self, layer: RedisChannelLayer):
+        self.layer = layer
+        self.group_key = layer._group_key(BUS_GROUP)
+        self.index = layer.consistent_hash(BUS_GROUP)
+        # Every bus channel has this capacity (`CHANNEL_LAYERS`' `channel_capacity`).
+        self.capacity = layer.get_capacity(BUS_CHANNEL_PREFIX)
+        self.script = None
+
+    @staticmethod
+    def usable(layer) -> bool:
+        # With several Redis hosts a channel's key may live on another one than the group.
+        return type(layer) is RedisChannelLayer and layer.ring_size == 1
+
+    async def publish(self, message: dict) -> None:
+        connection = self.layer.connection(self.index)
+        if self.script is None:
+            self.script = connection.register_script(self.SCRIPT)
+        now = time.time()
+        over, specific = await self.script(
+            keys=[self.group_key],
+            args=[
+                int(now) - self.layer.group_expiry,
+                self.layer.prefix,
+                self.layer.serialize(message),
+                self.capacity,
+                int(now) - int(self.layer.expiry),
+                now,
+                self.layer.expiry,
+            ],
+            client=connection,
+        )
+        if over:
+            metrics.channel_layer_errors("over_capacity").inc(over)
+            logger.warning("%s bus channel(s) over capacity: a broadcast was dropped", over)
+        for channel in specific:
+            await self.layer.send(channel.decode(), message)
+
+
+async def publish(message: dict) -> None:
+    """`message` to every process's bus channel."""
+    layer = get_channel_layer()
+    if not CorePublisher.usable(layer):
+        await layer.group_send(BUS_GROUP, message)
+        return
+    publisher = getattr(layer, "_livechat_publisher", None)
+    if publisher is None:
+        publisher = layer._livechat_publisher = CorePublisher(layer)
+    await publisher.publish(message)
 
 
 class LayerReader:

@@ -110,7 +110,7 @@ def test_the_real_channel_layer_receives_frames_after_commit(alice, conversation
     `agents` group and the visitor's."""
     from asgiref.sync import async_to_sync
 
-    from realtime.broadcast import BUS_GROUP
+    from realtime.bus import BUS_GROUP
 
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()

@@ -16,7 +16,8 @@ from channels_redis.core import RedisChannelLayer
 from django.conf import settings as django_settings
 
 from realtime import bus
-from realtime.broadcast import BUS_GROUP, Close, asend, close_sockets, layer_message
+from realtime.broadcast import Close, asend, close_sockets, layer_message
+from realtime.bus import BUS_GROUP
 from tests.support.redisproc import RedisProcess, redis_available
 
 pytestmark = pytest.mark.asyncio
@@ -182,6 +183,44 @@ async def test_two_processes_each_deliver_only_to_their_own_sockets():
         await there.leave("agents", theirs)
         await there.leave("visitor.1", their_visitor)
         await other_layer.close_pools()
+
+
+async def test_the_one_round_trip_publish_is_group_send_to_the_letter():
+    """`CorePublisher` (one script) against channels-redis' `group_send` (four round trips):
+    the same delivery to live members, in order with the layer's own sends; an expired
+    member dropped from the group and given nothing; a full channel given nothing more."""
+    layer = _redis_layer()
+    if not bus.CorePublisher.usable(layer):
+        pytest.skip("the core layer on one Redis")
+    publisher = bus.CorePublisher(layer)
+    router = bus.Router(layer)
+    sock = FakeSocket("agent")
+    await router.join("agents", sock)
+    connection = layer.connection(0)
+    group_key = layer._group_key(BUS_GROUP)
+    stale, full = f"{bus.BUS_CHANNEL_PREFIX}stale", f"{bus.BUS_CHANNEL_PREFIX}full"
+    # A member that stopped refreshing long ago, and a live one whose channel is full.
+    await connection.zadd(group_key, {stale: 1})
+    await layer.group_add(BUS_GROUP, full)
+    full_key = layer.prefix + full
+    try:
+        for n in range(3):
+            await layer.send(full, {"type": "filler", "n": n})
+        publisher.capacity = 3
+        await publisher.publish(layer_message(frame(1), groups=["agents"]))
+        await layer.group_send(BUS_GROUP, layer_message(frame(2), groups=["agents"]))
+        await publisher.publish(layer_message(frame(3), groups=["agents"]))
+        await until(lambda: len(sock.texts) == 3)
+        assert numbers(sock) == [1, 2, 3]
+        members = {m.decode() for m in await connection.zrange(group_key, 0, -1)}
+        assert stale not in members and full in members
+        assert not await connection.exists(layer.prefix + stale)
+        # The fillers and `group_send`'s frame 2 (the layer's own capacity is the setting's).
+        assert await connection.zcard(full_key) == 4
+    finally:
+        await router.leave("agents", sock)
+        await layer.group_discard(BUS_GROUP, full)
+        await connection.delete(full_key)
 
 
 def layer_config() -> dict:
