@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 HARD_LIMIT_FACTOR = 16
 
 
+# The scope key under which `realtime.routing.KeepServerSend` keeps the server's `send`.
+SERVER_SEND = "livechat.server_send"
+
+
 def limit(name: str):
     return settings.LIVECHAT[name]
 
@@ -171,16 +175,22 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         self.joined.discard(group)
         await bus.router().leave(group, self)
 
+    async def write_text(self, text: str) -> None:
+        """One text frame to the client, through the server's own `send` when the stack
+        kept it (`realtime.routing.KeepServerSend`): Channels' session wrapper and its two
+        `send` layers only pass a `websocket.send` on, at a cost paid for every frame."""
+        await self.scope.get(SERVER_SEND, self.base_send)({"type": "websocket.send", "text": text})
+
     async def send_frame(self, frame: dict) -> None:
         if not self.closed:
-            await self.send(text_data=encode_json(frame))
+            await self.write_text(encode_json(frame))
             metrics.frame_sent(frame)
 
     async def forward(self, text: str) -> None:
         """A broadcast frame from the router (`realtime.bus`, which counts it), already
         encoded, sent verbatim."""
         if not self.closed:
-            await self.send(text_data=text)
+            await self.write_text(text)
 
     # --- incoming frames ------------------------------------------------------------------------
 
@@ -258,7 +268,7 @@ class LivechatConsumer(AsyncWebsocketConsumer):
         elif rid is not None and not self.closed:
             text = encode_json(frames.ack(rid, result))
             self.charge_for(text)
-            await self.send(text_data=text)
+            await self.write_text(text)
             metrics.frames_out("ack").inc()
             if kind == "sync":
                 metrics.sync_answered(len(result["messages"]), text)

@@ -7,7 +7,23 @@ from django.urls import path, re_path
 
 from livechat.origins import agent_origin_allowed, widget_origin_allowed
 from realtime.agent_consumer import AgentConsumer
+from realtime.base import SERVER_SEND
 from realtime.visitor_consumer import VisitorConsumer
+
+
+class KeepServerSend:
+    """Keeps the server's own `send` in the scope, for the consumer's outgoing text frames
+    (`LivechatConsumer.write_text`) to skip the session middleware in between. Visitor
+    sockets have none: their consumer's `send` is the server's already."""
+
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        # The server's own scope for this one connection: a copy would cost every socket
+        # its size for as long as it is open.
+        scope[SERVER_SEND] = send
+        return await self.application(scope, receive, send)
 
 
 class AgentOriginValidator:
@@ -46,7 +62,7 @@ class WidgetOriginValidator:
 websocket_urlpatterns = [
     path(
         "ws/agent/",
-        AgentOriginValidator(AuthMiddlewareStack(AgentConsumer.as_asgi())),
+        KeepServerSend(AgentOriginValidator(AuthMiddlewareStack(AgentConsumer.as_asgi()))),
     ),
     path("ws/visitor/", WidgetOriginValidator(VisitorConsumer.as_asgi())),
     re_path(r"", WebsocketDenier.as_asgi()),
