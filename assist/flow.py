@@ -21,8 +21,14 @@ logger = logging.getLogger(__name__)
 
 
 def on_message_sent(sender, message, **kwargs) -> None:
-    """`message_sent` receiver: runs on the sender's thread, so it only hands over."""
-    if message.sender_type == SenderType.VISITOR and settings.AI_PROVIDER != "off":
+    """`message_sent` receiver: runs on the sender's thread, so it only hands over. A message
+    the send statement found the AI has nothing to do with (`messaging.fast_send` sets
+    `ai_may_act`, the answer of `selectors.ai_may_act`) is not even handed over."""
+    if (
+        message.sender_type == SenderType.VISITOR
+        and settings.AI_PROVIDER != "off"
+        and getattr(message, "ai_may_act", True)
+    ):
         runner.submit(
             partial(
                 answer_visitor_message,

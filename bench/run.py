@@ -226,6 +226,10 @@ async def scenario(
         step.conversation_of = dict(run.conversation_of)
         for c in agents + visitors:
             c.run = step
+        if db is not None:
+            # The backends as they are now: the loop's own pool connects with the first
+            # messages, after the pids were first read.
+            meter_pids = {**meter_pids, "postgres_backends": db.backend_pids()}
         meter = procstat.CpuMeter(meter_pids)
         pg = PgSampler(db) if db is not None else None
         if pg:

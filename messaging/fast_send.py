@@ -136,6 +136,7 @@ def _message(row: tuple, *, message_id, actor: Actor, body: str, client_id) -> M
         visitor_seq,
         visitor_version,
         created_at,
+        ai_may_act,
     ) = row
     created_at = created_at.astimezone(datetime.UTC)  # as `timezone.now()` gives it
     conversation = Conversation.from_db(
@@ -163,6 +164,9 @@ def _message(row: tuple, *, message_id, actor: Actor, body: str, client_id) -> M
     )
     message._state.adding = False
     message._state.db = "default"
+    if ai_may_act is not None:
+        # For `assist.flow` (`message_sent`): the statement has answered its first question.
+        message.ai_may_act = ai_may_act
     return message
 
 
