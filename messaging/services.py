@@ -70,6 +70,10 @@ def _existing_by_client_id(actor: Actor, client_id: str | None) -> Message | Non
     return Message.objects.select_related("sender_agent", "sender_visitor").get(pk=pk)
 
 
+def _as_list(event) -> list:
+    return event if isinstance(event, list) else [event]
+
+
 def _lock_visitor_conversation(visitor: Visitor) -> tuple[Conversation, bool]:
     locked = Conversation.objects.select_for_update()
     conversation = visitor_conversation(visitor, queryset=locked)
@@ -161,7 +165,9 @@ def _message_send(
                     "visitor"
                 ),
             )
-        existing = _existing_by_client_id(actor, client_id)
+        # A visitor whose conversation is being created has sent nothing yet (their
+        # messages are in their one conversation, and go with it): no repeat to look for.
+        existing = None if created_conversation else _existing_by_client_id(actor, client_id)
         if existing is not None:
             return existing, False
         claimed = (
@@ -225,11 +231,14 @@ def _message_send(
             fields += ["first_response_at", "first_response_by"]
         conversation.save(update_fields=fields)
 
+        # One hand-over to the loop after the commit, in this order.
+        announced = []
         if created_conversation:
-            send_on_commit(conversation_events.new_conversation(conversation))
-        send_on_commit(events.new_message(message))
+            announced += _as_list(conversation_events.new_conversation(conversation))
+        announced += events.new_message(message)
         if reopened:
-            send_on_commit(conversation_events.conversation_updated(conversation))
+            announced += _as_list(conversation_events.conversation_updated(conversation))
+        send_on_commit(announced)
         transaction.on_commit(
             lambda: signals.message_sent.send(sender=Message, message=message), robust=True
         )

@@ -124,8 +124,9 @@ def loop_of_caller() -> asyncio.AbstractEventLoop | None:
 _pending: set[asyncio.Task] = set()
 
 
-def send_now(event: Event) -> None:
+def send_now(event: "Event | list[Event]") -> None:
     """Deliver from synchronous code: a service's on-commit hook, a command, the admin.
+    A list leaves in order, in one hand-over to the loop.
 
     In a server worker thread the send runs on the server's loop, and the thread waits for
     it (so one conversation's broadcasts leave in order), but never longer than
@@ -133,39 +134,49 @@ def send_now(event: Event) -> None:
     ever there, and a worker stuck at shutdown kept daphne from exiting. A broadcast
     given up is a committed change that clients recover with `sync`.
     """
+    events = event if isinstance(event, list) else [event]
+    if not events:
+        return
+    what = [recipients for recipients, _payload in events]
     loop = server_loop()
     if loop is None:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
-            async_to_sync(asend)(event)  # a command or a test: an event loop of our own
+            async_to_sync(_asend_all)(events)  # a command or a test: an event loop of our own
             return
         # Synchronous code run by a coroutine of this very thread (a test driving a
         # browser, say): waiting here would block the loop that has to do the sending.
-        task = running.create_task(asend(event))
+        task = running.create_task(_asend_all(events))
         _pending.add(task)
         task.add_done_callback(_pending.discard)
         return
     if not loop.is_running():
         metrics.broadcast_errors("stopping").inc()
-        logger.warning("not broadcasting to %s: the server is stopping", event[0])
+        logger.warning("not broadcasting to %s: the server is stopping", what)
         return
     try:
-        future = asyncio.run_coroutine_threadsafe(asend(event), loop)
+        future = asyncio.run_coroutine_threadsafe(_asend_all(events), loop)
     except RuntimeError:  # the loop closed meanwhile
         metrics.broadcast_errors("stopping").inc()
-        logger.warning("not broadcasting to %s: the server has stopped", event[0])
+        logger.warning("not broadcasting to %s: the server has stopped", what)
         return
     try:
         future.result(timeout=SEND_TIMEOUT)
     except concurrent.futures.TimeoutError:
         future.cancel()
         metrics.broadcast_errors("timeout").inc()
-        logger.warning("broadcast to %s did not leave within %s s", event[0], SEND_TIMEOUT)
+        logger.warning("broadcast to %s did not leave within %s s", what, SEND_TIMEOUT)
+
+
+async def _asend_all(events: list[Event]) -> None:
+    for event in events:
+        await asend(event)
 
 
 def send_on_commit(event: "Event | list[Event]") -> None:
-    """Queue `event` (or each of a list, in order); it leaves only if and when the
-    transaction commits."""
-    for one in event if isinstance(event, list) else [event]:
-        transaction.on_commit(lambda one=one: send_now(one), robust=True)
+    """Queue `event` (or a list, in order, handed to the loop at once); it leaves only if
+    and when the transaction commits."""
+    events = list(event) if isinstance(event, list) else [event]
+    if events:
+        transaction.on_commit(lambda: send_now(events), robust=True)
