@@ -171,7 +171,12 @@ def send_now(event: "Event | list[Event]") -> None:
 
 async def _asend_all(events: list[Event]) -> None:
     for event in events:
-        await asend(event)
+        try:
+            await asend(event)
+        except Exception:
+            # As robust as one on-commit hook per event was: the others still leave.
+            metrics.broadcast_errors("channel_layer").inc()
+            logger.exception("broadcast to %s failed", event[0])
 
 
 def send_on_commit(event: "Event | list[Event]") -> None:

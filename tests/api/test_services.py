@@ -196,3 +196,16 @@ def test_the_ai_and_the_system_speak_and_change_conversations_like_agents(
     conversation.refresh_from_db()
     # Neither counts as the team's first response.
     assert conversation.first_response_at is None and conversation.last_seq == 3
+
+
+def test_a_broadcast_that_fails_does_not_hold_back_the_rest_of_its_send(sent_frames, caplog):
+    """A send's events leave in one hand-over (`send_now` with a list); one that cannot go
+    out is logged and counted, and the ones after it still leave, in order."""
+    from realtime.broadcast import send_now
+
+    unencodable = (["agents"], {"type": "new_message", "bad": object()})
+    first = (["agents"], {"type": "new_message", "n": 1})
+    last = (["agents"], {"type": "new_message", "n": 2})
+    send_now([first, unencodable, last])
+    assert sent_frames == [(["agents"], first[1]), (["agents"], last[1])]
+    assert "broadcast to ['agents'] failed" in caplog.text
